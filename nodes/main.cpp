@@ -1,0 +1,58 @@
+// spectacles-node: one executable for every role of a spectacles cluster.
+//
+//   spectacles-node                      run the demo (no token, no config needed)
+//   spectacles-node --config FILE ...    run the roles FILE configures
+//   spectacles-node -h | --long-help     list every option with its default
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "caf/io/middleman.hpp"
+
+#include "config/node_config.hpp"
+#include "net/log.hpp"
+#include "nodes/pair_demo.hpp"
+
+namespace {
+
+std::string self_exe() {
+  char buf[4096];
+  auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0)
+    return "spectacles-node";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace spectacles;
+  std::string sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "";
+  config::node_config cfg;
+  cfg.load<caf::io::middleman>();
+  // Options after the sub-command go to CAF's parser.
+  int skip = sub.empty() ? 1 : 2;
+  if (auto err = cfg.parse(argc - skip + 1, argv + skip - 1)) {
+    std::cerr << "error in the configuration: " << to_string(err) << '\n';
+    return 2;
+  }
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (auto lvl = log::parse_level(cfg.log_level)) {
+    log::set_level(*lvl);
+  } else {
+    std::cerr << "node.log-level: expected trace, debug, info, warn, error or off, got \""
+              << cfg.log_level << "\"\n";
+    return 2;
+  }
+  if (sub.empty())
+    return nodes::run_pair_demo(cfg, self_exe());
+  if (sub == "pair-peer" && cfg.remainder.size() >= 2)
+    return nodes::run_pair_peer(cfg, cfg.remainder[0],
+                                static_cast<uint16_t>(std::stoi(cfg.remainder[1])));
+  std::cerr << "unknown sub-command \"" << sub << "\"; see spectacles-node --long-help\n";
+  return 2;
+}
