@@ -9,6 +9,7 @@ namespace spectacles::actors {
 
 void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_info>("spectacles.node_info");
+  cfg.add_message_type<event>("spectacles.event");
   cfg.add_message_type<node_info_actor>("spectacles.node_info_actor");
 }
 

@@ -22,4 +22,9 @@ typename Inspector::result_type inspect(Inspector& f, node_info& x) {
            x.uptime_ms);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event& x) {
+  return f(caf::meta::type_name("spectacles.event"), x.shard, x.seq, x.name, x.guild_id, x.data);
+}
+
 } // namespace spectacles::actors

@@ -24,4 +24,19 @@ inline bool operator==(const node_info& a, const node_info& b) {
          && a.uptime_ms == b.uptime_ms;
 }
 
+/// One gateway dispatch on its way from a shard to the workers. `data` is the
+/// raw JSON text of the envelope's `d`; workers decode it lazily.
+struct event {
+  uint32_t shard = 0;
+  uint64_t seq = 0;
+  std::string name;      // the envelope's `t`, e.g. "MESSAGE_CREATE"
+  uint64_t guild_id = 0; // 0 when the event has none (DMs, READY, ...)
+  std::string data;
+};
+
+inline bool operator==(const event& a, const event& b) {
+  return a.shard == b.shard && a.seq == b.seq && a.name == b.name && a.guild_id == b.guild_id
+         && a.data == b.data;
+}
+
 } // namespace spectacles::actors
