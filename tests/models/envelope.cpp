@@ -1,0 +1,212 @@
+#include "models/envelope.hpp"
+
+#define CAF_SUITE models.envelope
+#include "caf/test/unit_test.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using namespace spectacles::models;
+
+namespace {
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream in{ std::string(SPECTACLES_FIXTURES_DIR) + "/discord-captures/" + name };
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The fixtures are arrays of envelopes; cut out the first one with a plain bracket matcher so
+// this test does not depend on the model decoder.
+std::string first_element(const std::string& array_text) {
+  auto inner = array_text.substr(array_text.find('{'));
+  // Find the end of the first object by scanning it as `d` of a wrapper.
+  int depth = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < inner.size(); ++i) {
+    char c = inner[i];
+    if (in_str) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_str = false;
+      continue;
+    }
+    if (c == '"')
+      in_str = true;
+    else if (c == '{')
+      ++depth;
+    else if (c == '}' && --depth == 0)
+      return inner.substr(0, i + 1);
+  }
+  return {};
+}
+
+} // namespace
+
+CAF_TEST(a dispatch in the key order Discord uses yields op s t d and guild_id) {
+  std::string text
+      = R"({"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"id":"1","guild_id":"81384788765712384","x":[1,{"guild_id":"5"}]}})";
+  auto r = scan_envelope(text);
+  CAF_REQUIRE(r.ok());
+  CAF_CHECK_EQUAL(r->op, 0);
+  CAF_REQUIRE(r->s.has_value());
+  CAF_CHECK_EQUAL(*r->s, 42u);
+  CAF_CHECK_EQUAL(r->t, "MESSAGE_CREATE");
+  CAF_CHECK_EQUAL(r->d, R"({"id":"1","guild_id":"81384788765712384","x":[1,{"guild_id":"5"}]})");
+  CAF_REQUIRE(r->guild_id.has_value());
+  CAF_CHECK_EQUAL(r->guild_id->value(), 81384788765712384u);
+  // d is a view into the input, not a copy
+  CAF_CHECK(r->d.data() >= text.data() && r->d.data() < text.data() + text.size());
+}
+
+CAF_TEST(keys in any order and whitespace everywhere) {
+  auto r = scan_envelope(" {\n \"d\" : { \"guild_id\" : 123 , \"a\":\"}\\\"{\" } ,\"op\" : 0 , "
+                         "\"s\":7, \"t\" : \"TYPING_START\" } \n");
+  CAF_REQUIRE(r.ok());
+  CAF_CHECK_EQUAL(r->op, 0);
+  CAF_CHECK_EQUAL(*r->s, 7u);
+  CAF_CHECK_EQUAL(r->t, "TYPING_START");
+  CAF_CHECK_EQUAL(r->d, R"({ "guild_id" : 123 , "a":"}\"{" })");
+  CAF_REQUIRE(r->guild_id.has_value());
+  CAF_CHECK_EQUAL(r->guild_id->value(), 123u);
+}
+
+CAF_TEST(nested guild_id is not taken for the event) {
+  auto r = scan_envelope(R"({"op":0,"s":1,"t":"X","d":{"a":{"guild_id":"9"},"b":["guild_id"]}})");
+  CAF_REQUIRE(r.ok());
+  CAF_CHECK(!r->guild_id.has_value());
+  // a string value "guild_id" followed by ':' cannot happen in JSON, but a value equal to the
+  // key name must not be mistaken for a key either
+  auto r2 = scan_envelope(R"({"op":0,"s":1,"t":"X","d":{"k":"guild_id","guild_id":"77"}})");
+  CAF_REQUIRE(r2.ok());
+  CAF_CHECK_EQUAL(r2->guild_id->value(), 77u);
+}
+
+CAF_TEST(guild events use the id of d as their guild id) {
+  auto r = scan_envelope(
+      R"({"d":{"id":"41771983423143937","name":"g"},"op":0,"s":2,"t":"GUILD_CREATE"})");
+  CAF_REQUIRE(r.ok());
+  CAF_REQUIRE(r->guild_id.has_value());
+  CAF_CHECK_EQUAL(r->guild_id->value(), 41771983423143937u);
+  auto m = scan_envelope(R"({"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"id":"41771983423143937"}})");
+  CAF_REQUIRE(m.ok());
+  CAF_CHECK(!m->guild_id.has_value());
+}
+
+CAF_TEST(non dispatch envelopes have null s and t) {
+  auto hello = scan_envelope(R"({"t":null,"s":null,"op":10,"d":{"heartbeat_interval":41250}})");
+  CAF_REQUIRE(hello.ok());
+  CAF_CHECK_EQUAL(hello->op, 10);
+  CAF_CHECK(!hello->s.has_value());
+  CAF_CHECK(hello->t.empty());
+  CAF_CHECK_EQUAL(hello->d, R"({"heartbeat_interval":41250})");
+  auto ack = scan_envelope(R"({"op":11})");
+  CAF_REQUIRE(ack.ok());
+  CAF_CHECK_EQUAL(ack->op, 11);
+  CAF_CHECK(ack->d.empty());
+  auto invalid = scan_envelope(R"({"op":9,"d":false})");
+  CAF_REQUIRE(invalid.ok());
+  CAF_CHECK_EQUAL(invalid->d, "false");
+  auto reconnect = scan_envelope(R"({"op":7,"d":null})");
+  CAF_REQUIRE(reconnect.ok());
+  CAF_CHECK_EQUAL(reconnect->d, "null");
+}
+
+CAF_TEST(the captured fixtures scan) {
+  for (auto name :
+       { "gateway_guild_create.json", "gateway_message_create.json", "gateway_ready.json",
+         "gateway_hello.json", "gateway_heartbeat_ack.json", "gateway_voice_state_update.json" }) {
+    auto text = first_element(read_fixture(name));
+    CAF_REQUIRE(!text.empty());
+    auto r = scan_envelope(text);
+    CAF_CHECK(r.ok());
+    if (!r.ok())
+      CAF_MESSAGE(name << ": " << r.error_message());
+  }
+  auto guild = scan_envelope(first_element(read_fixture("gateway_guild_create.json")));
+  CAF_REQUIRE(guild.ok());
+  CAF_CHECK_EQUAL(guild->t, "GUILD_CREATE");
+  CAF_CHECK_EQUAL(*guild->s, 2u);
+  CAF_REQUIRE(guild->guild_id.has_value());
+  CAF_CHECK_EQUAL(guild->guild_id->value(), 900000000000000008u);
+  CAF_CHECK(guild->d.size() > 10000);
+  CAF_CHECK_EQUAL(guild->d.front(), '{');
+  CAF_CHECK_EQUAL(guild->d.back(), '}');
+}
+
+CAF_TEST(malformed input is an error naming the problem) {
+  struct bad_case {
+    const char* text;
+    const char* error;
+  };
+  bad_case cases[] = {
+    { "", "expected a JSON object" },
+    { "[]", "expected a JSON object" },
+    { "{", "unterminated object" },
+    { R"({"op":0,"t":"X","d":{"a":1})", "unterminated object" },
+    { R"({"op":0,"t":"X","d":{"a":"x}})", "unterminated string" },
+    { R"({"op":0,"t":"X","d":{"a":[1}})", "mismatched bracket" },
+    { R"({"s":1,"t":"X","d":{}})", "`op` is missing" },
+    { R"({"op":"0","d":{}})", "`op` must be a non-negative integer" },
+    { R"({"op":-1})", "`op` must be a non-negative integer" },
+    { R"({"op":1.5})", "`op` must be a non-negative integer" },
+    { R"({"op":0,"s":true,"t":"X"})", "`s` must be null or a non-negative integer" },
+    { R"({"op":0,"s":1,"t":5})", "`t` must be null or a string" },
+    { R"({"op":0,"s":1,"d":{}})", "dispatch (op 0) without an event name `t`" },
+    { R"({"op":1 "d":2})", "expected ',' or '}' after a value" },
+    { R"({"op":1,})", "trailing comma before '}'" },
+    { R"({"op":1} x)", "unexpected text after the envelope" },
+    { R"({"op":99999999999999999999999})", "integer out of range" },
+    { R"({"op":1,"d":tru})", "invalid literal" },
+    { R"({op:1})", "expected a key string" },
+  };
+  for (auto& c : cases) {
+    auto r = scan_envelope(c.text);
+    CAF_CHECK(!r.ok());
+    CAF_CHECK_EQUAL(r.error(), c.error);
+  }
+  auto r = scan_envelope(R"({"op":0,"t":"X","d":{"a":[1}})");
+  CAF_CHECK_EQUAL(r.error_message(), "gateway envelope at byte 27: mismatched bracket");
+}
+
+CAF_TEST(deep nesting is refused not recursed) {
+  std::string deep
+      = R"({"op":0,"t":"X","d":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  auto r = scan_envelope(deep);
+  CAF_CHECK(!r.ok());
+  CAF_CHECK_EQUAL(r.error(), "nesting deeper than 1024 levels");
+  std::string ok
+      = R"({"op":0,"t":"X","d":)" + std::string(1000, '[') + std::string(1000, ']') + "}";
+  CAF_CHECK(scan_envelope(ok).ok());
+}
+
+CAF_TEST(every prefix of a valid envelope is rejected without reading past it) {
+  std::string text
+      = R"({"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"content":"a \"quoted\" \\ [text]","guild_id":"5","n":[1,2,{"x":null}]}})";
+  CAF_REQUIRE(scan_envelope(text).ok());
+  for (size_t n = 0; n < text.size(); ++n) {
+    // a heap copy of exactly n bytes lets ASan catch any read past the end
+    auto* buf = new char[n];
+    std::memcpy(buf, text.data(), n);
+    auto r = scan_envelope(std::string_view(buf, n));
+    CAF_CHECK(!r.ok());
+    delete[] buf;
+  }
+}
+
+CAF_TEST(long strings and escapes across 64 byte blocks) {
+  std::string content(200, 'a');
+  content[63] = '\\';
+  content[64] = '"';
+  content[127] = '\\';
+  content[128] = '\\';
+  std::string text = R"({"op":0,"t":"X","d":{"c":")" + content + R"(","guild_id":"12"}})";
+  auto r = scan_envelope(text);
+  CAF_REQUIRE(r.ok());
+  CAF_CHECK_EQUAL(r->guild_id->value(), 12u);
+  CAF_CHECK_EQUAL(r->d.size(), text.size() - std::string(R"({"op":0,"t":"X","d":)").size() - 1);
+}
