@@ -8,8 +8,10 @@
 namespace spectacles::actors {
 
 void register_types(caf::actor_system_config& cfg) {
+  // add_message_type<T> also announces std::vector<T>.
   cfg.add_message_type<node_info>("spectacles.node_info");
   cfg.add_message_type<event>("spectacles.event");
+  cfg.add_message_type<member>("spectacles.member");
   cfg.add_message_type<node_info_actor>("spectacles.node_info_actor");
 }
 

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "caf/io/middleman.hpp"
+#include "caf/openssl/manager.hpp"
 
 #include "config/node_config.hpp"
 #include "net/log.hpp"
+#include "nodes/node_runner.hpp"
 #include "nodes/pair_demo.hpp"
 
 namespace {
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
   std::string sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "";
   config::node_config cfg;
   cfg.load<caf::io::middleman>();
+  cfg.load<caf::openssl::manager>();
   // Options after the sub-command go to CAF's parser.
   int skip = sub.empty() ? 1 : 2;
   if (auto err = cfg.parse(argc - skip + 1, argv + skip - 1)) {
@@ -48,8 +51,15 @@ int main(int argc, char** argv) {
               << cfg.log_level << "\"\n";
     return 2;
   }
-  if (sub.empty())
+  if (sub.empty() && argc == 1)
     return nodes::run_pair_demo(cfg, self_exe());
+  if (sub.empty() || sub == "run") {
+    if (auto problem = cfg.finalize(); !problem.empty()) {
+      std::cerr << "refusing to start: " << problem << '\n';
+      return 2;
+    }
+    return nodes::run_node(cfg);
+  }
   if (sub == "pair-peer" && cfg.remainder.size() >= 2)
     return nodes::run_pair_peer(cfg, cfg.remainder[0],
                                 static_cast<uint16_t>(std::stoi(cfg.remainder[1])));
