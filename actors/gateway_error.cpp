@@ -1,0 +1,20 @@
+#include "actors/gateway_error.hpp"
+
+namespace spectacles::actors {
+
+std::string_view to_string(gateway_errc code) {
+  switch (code) {
+    case gateway_errc::payload_too_large: return "payload_too_large";
+    case gateway_errc::command_not_allowed: return "command_not_allowed";
+    case gateway_errc::queue_full: return "queue_full";
+    case gateway_errc::invalid_json: return "invalid_json";
+    case gateway_errc::invalid_config: return "invalid_config";
+    case gateway_errc::fatal_close: return "fatal_close";
+    case gateway_errc::shard_stopped: return "shard_stopped";
+    case gateway_errc::identify_reserve: return "identify_reserve";
+    case gateway_errc::unknown_shard: return "unknown_shard";
+  }
+  return "unknown";
+}
+
+} // namespace spectacles::actors
