@@ -104,4 +104,12 @@ json_writer& json_writer::raw(std::string_view json) {
   return *this;
 }
 
+json_writer& json_writer::raw_fields(std::string_view fields) {
+  if (fields.empty())
+    return *this;
+  before_value();
+  out_ += fields;
+  return *this;
+}
+
 } // namespace spectacles::sim

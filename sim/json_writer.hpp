@@ -44,6 +44,8 @@ public:
 
   /// Inserts an already serialized JSON value.
   json_writer& raw(std::string_view json);
+  /// Inserts serialized members ("a":1,"b":2) into the open object.
+  json_writer& raw_fields(std::string_view fields);
 
   /// key(name).value(x) in one call.
   template <class T>
