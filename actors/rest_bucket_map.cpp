@@ -1,0 +1,182 @@
+#include "actors/rest_bucket_map.hpp"
+
+#include <queue>
+
+namespace spectacles::actors {
+
+uint64_t rest_bucket_map::enqueue(const rest_route& route) {
+  uint64_t ticket = next_ticket_++;
+  auto [it, added] = keys_.try_emplace(route.key);
+  if (added) {
+    it->second.bucket = "~" + route.key;
+    it->second.major = route.major;
+  }
+  auto& id = it->second.bucket;
+  auto [bucket, fresh] = buckets_.try_emplace(id, slot{ rest_bucket_state{ opts_ }, {} });
+  bucket->second.keys.insert(route.key);
+  bucket->second.state.enqueue({ ticket, route.key, route.global_exempt });
+  where_[ticket] = id;
+  key_of_ticket_[ticket] = route.key;
+  return ticket;
+}
+
+rest_bucket_map::poll_result rest_bucket_map::poll(time_point now, size_t global_budget) {
+  poll_result result;
+  // Fronts of ready buckets, oldest ticket first, so that a small global
+  // budget goes to the requests that have waited longest.
+  using candidate = std::pair<uint64_t, slot*>;
+  std::priority_queue<candidate, std::vector<candidate>, std::greater<>> ready;
+  std::unordered_map<slot*, const std::string*> ids;
+  auto consider = [&](const std::string& id, slot& s) {
+    auto gate = s.state.check(now);
+    if (gate.state == rest_bucket_state::gate_state::ready) {
+      ready.emplace(s.state.front()->ticket, &s);
+      ids[&s] = &id;
+    } else if (gate.state == rest_bucket_state::gate_state::wait_until) {
+      if (!result.wake_at || gate.until < *result.wake_at)
+        result.wake_at = gate.until;
+    }
+  };
+  for (auto& [id, s] : buckets_)
+    consider(id, s);
+  while (!ready.empty()) {
+    auto [ticket, s] = ready.top();
+    ready.pop();
+    if (!s->state.front()->global_exempt && global_budget == 0) {
+      ++result.held_by_global;
+      continue; // this bucket waits for the global budget; others may be exempt
+    }
+    auto e = s->state.start_next(now);
+    if (!e)
+      continue;
+    if (!e->global_exempt)
+      --global_budget;
+    result.start.push_back({ e->ticket, e->key, *ids[s], e->global_exempt });
+    consider(*ids[s], *s);
+  }
+  return result;
+}
+
+rest_bucket_map::reply_effect rest_bucket_map::move_key(const std::string& key,
+                                                        const std::string& target) {
+  reply_effect effect;
+  auto& info = keys_[key];
+  auto source_it = buckets_.find(info.bucket);
+  auto target_it = buckets_.find(target);
+  bool source_alone = source_it != buckets_.end() && source_it->second.keys.size() == 1;
+  auto retarget = [&](const std::vector<uint64_t>& tickets) {
+    for (auto t : tickets)
+      where_[t] = target;
+  };
+  if (source_it == buckets_.end()) {
+    target_it = buckets_.try_emplace(target, slot{ rest_bucket_state{ opts_ }, {} }).first;
+  } else if (source_alone) {
+    // The whole bucket (queue, in-flight slots, window) is the target's.
+    auto& source = source_it->second.state;
+    retarget(source.queued_tickets());
+    retarget(source.in_flight());
+    if (target_it == buckets_.end()) {
+      target_it = buckets_.emplace(target, std::move(source_it->second)).first;
+      target_it->second.keys.clear();
+    } else {
+      target_it->second.state.absorb(std::move(source));
+      effect.merged = true;
+    }
+    buckets_.erase(info.bucket);
+  } else {
+    // The source holds other keys too: only this key's queued requests move.
+    auto moved = source_it->second.state.take_key(key);
+    std::vector<uint64_t> tickets;
+    for (auto& e : moved)
+      tickets.push_back(e.ticket);
+    retarget(tickets);
+    source_it->second.keys.erase(key);
+    if (target_it == buckets_.end())
+      target_it = buckets_.try_emplace(target, slot{ rest_bucket_state{ opts_ }, {} }).first;
+    else
+      effect.merged = true;
+    target_it->second.state.absorb(std::move(moved));
+  }
+  target_it->second.keys.insert(key);
+  info.bucket = target;
+  effect.moved = true;
+  effect.bucket = target;
+  effect.queue = target_it->second.state.queued_tickets();
+  return effect;
+}
+
+rest_bucket_map::reply_effect
+rest_bucket_map::on_response(uint64_t ticket, int http_status, const rate_limit_headers& headers,
+                             std::optional<double> retry_after, time_point now) {
+  reply_effect effect;
+  auto key_it = key_of_ticket_.find(ticket);
+  if (key_it == key_of_ticket_.end())
+    return effect; // cancelled before its reply came: the slot is already free
+  std::string key = std::move(key_it->second);
+  key_of_ticket_.erase(key_it);
+  auto& info = keys_[key];
+  effect.bucket = info.bucket;
+  if (!headers.bucket.empty()) {
+    auto target = headers.bucket + ":" + info.major;
+    if (target != info.bucket)
+      effect = move_key(key, target);
+  }
+  auto where = where_.find(ticket);
+  auto& owner = buckets_.at(info.bucket).state;
+  if (where != where_.end()) {
+    if (where->second != info.bucket) {
+      if (auto held = buckets_.find(where->second); held != buckets_.end())
+        held->second.state.cancel(ticket); // frees the slot where it was taken
+    }
+    where_.erase(where);
+  }
+  owner.on_response(ticket, http_status, headers, retry_after, now);
+  return effect;
+}
+
+bool rest_bucket_map::cancel(uint64_t ticket) {
+  auto where = where_.find(ticket);
+  if (where == where_.end())
+    return false;
+  bool found = false;
+  if (auto b = buckets_.find(where->second); b != buckets_.end())
+    found = b->second.state.cancel(ticket);
+  where_.erase(where);
+  key_of_ticket_.erase(ticket);
+  return found;
+}
+
+size_t rest_bucket_map::evict_idle(time_point now, std::chrono::milliseconds idle_for) {
+  size_t evicted = 0;
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    auto& s = it->second;
+    if (s.state.idle() && s.state.last_used() + idle_for <= now) {
+      for (auto& key : s.keys)
+        keys_.erase(key);
+      it = buckets_.erase(it);
+      ++evicted;
+    } else {
+      ++it;
+    }
+  }
+  return evicted;
+}
+
+std::string rest_bucket_map::bucket_of(const std::string& key) const {
+  auto it = keys_.find(key);
+  return it == keys_.end() ? std::string{} : it->second.bucket;
+}
+
+const rest_bucket_state* rest_bucket_map::bucket(const std::string& id) const {
+  auto it = buckets_.find(id);
+  return it == buckets_.end() ? nullptr : &it->second.state;
+}
+
+std::vector<std::string> rest_bucket_map::keys_of(const std::string& id) const {
+  auto it = buckets_.find(id);
+  if (it == buckets_.end())
+    return {};
+  return { it->second.keys.begin(), it->second.keys.end() };
+}
+
+} // namespace spectacles::actors

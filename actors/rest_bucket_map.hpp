@@ -1,0 +1,118 @@
+// rest_bucket_map: which bucket carries which rate-limit key, and the merge
+// rule for keys that Discord reveals to share a bucket (PROTOCOL.md §2.5,
+// §2.9; LESSONS.md: shared buckets queued separately exceed the limit).
+//
+//   key -> bucket id     "PATCH /channels/1/messages/:id" -> "abcd1234:channels/1"
+//   bucket id -> bucket  "abcd1234:channels/1"            -> rest_bucket_state
+//
+// A key starts in a provisional bucket of its own ("~" + key). When a reply
+// carries X-RateLimit-Bucket: H, the key belongs to bucket "H:<major>" (the
+// hash does not include the major parameter, so two channels with the same
+// hash are still two buckets). If another key is already there, the two
+// merge: queued requests are interleaved by ticket (arrival order), so
+// neither key's requests are reordered. If a key's hash changes later (seen
+// for message deletes, discord-api-docs#1295), only its queued requests move.
+//
+// Tickets number every request in arrival order. Nothing reads a clock.
+#pragma once
+
+#include "actors/rest_bucket_state.hpp"
+#include "actors/rest_route.hpp"
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace spectacles::actors {
+
+class rest_bucket_map {
+public:
+  using time_point = rest_bucket_state::time_point;
+
+  struct started {
+    uint64_t ticket = 0;
+    std::string key;
+    std::string bucket;
+    bool global_exempt = false;
+  };
+
+  struct poll_result {
+    /// Requests to send now, oldest first.
+    std::vector<started> start;
+    /// The earliest time a waiting bucket may go again (nullopt: nothing
+    /// waits on time, only on replies or new requests).
+    std::optional<time_point> wake_at;
+    /// Requests that were ready but did not fit in the global budget.
+    size_t held_by_global = 0;
+  };
+
+  /// What a reply did to the map.
+  struct reply_effect {
+    /// The key's bucket after the reply.
+    std::string bucket;
+    /// The key moved into a bucket that already had other keys.
+    bool merged = false;
+    /// The key left a provisional bucket or its hash changed.
+    bool moved = false;
+    /// Queue order (tickets) of the bucket after the move, oldest first.
+    std::vector<uint64_t> queue;
+  };
+
+  rest_bucket_map() = default;
+  explicit rest_bucket_map(rest_bucket_state::options opts) : opts_(opts) {}
+
+  /// Queues a request of `route`; returns its ticket.
+  uint64_t enqueue(const rest_route& route);
+
+  /// Starts what may start: at most `global_budget` requests that count
+  /// towards the global limit (exempt ones do not), oldest ticket first
+  /// across all buckets.
+  poll_result poll(time_point now, size_t global_budget = SIZE_MAX);
+
+  /// A reply arrived (any status). `retry_after` is the 429 body's value.
+  reply_effect on_response(uint64_t ticket, int http_status, const rate_limit_headers& headers,
+                           std::optional<double> retry_after, time_point now);
+
+  /// Frees a queued or in-flight request (timeout, caller gone).
+  bool cancel(uint64_t ticket);
+
+  /// Drops buckets with nothing queued or in flight that were not used for
+  /// `idle_for` (discord.js: 24 h), with their key mappings. Returns how many.
+  size_t evict_idle(time_point now, std::chrono::milliseconds idle_for);
+
+  /// The bucket id of a key (empty if unknown).
+  std::string bucket_of(const std::string& key) const;
+  const rest_bucket_state* bucket(const std::string& id) const;
+  size_t bucket_count() const {
+    return buckets_.size();
+  }
+  /// Keys mapped to a bucket id.
+  std::vector<std::string> keys_of(const std::string& id) const;
+
+private:
+  struct slot {
+    rest_bucket_state state;
+    std::set<std::string> keys;
+  };
+  struct key_info {
+    std::string bucket;
+    std::string major;
+  };
+
+  /// Moves `key` into bucket `target`; returns the effect.
+  reply_effect move_key(const std::string& key, const std::string& target);
+
+  rest_bucket_state::options opts_;
+  uint64_t next_ticket_ = 1;
+  std::unordered_map<std::string, key_info> keys_;
+  std::unordered_map<std::string, slot> buckets_;
+  /// Every live ticket (queued or in flight) -> the bucket holding it.
+  std::unordered_map<uint64_t, std::string> where_;
+  /// Ticket -> its key, for tickets that are in flight.
+  std::unordered_map<uint64_t, std::string> key_of_ticket_;
+};
+
+} // namespace spectacles::actors
