@@ -2,6 +2,7 @@
 //
 //   spectacles-node                      run the demo (no token, no config needed)
 //   spectacles-node --config FILE ...    run the roles FILE configures
+//   spectacles-node make-certs DIR [NAME...]   cluster CA + node certificates
 //   spectacles-node -h | --long-help     list every option with its default
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 
 #include "config/node_config.hpp"
 #include "net/log.hpp"
+#include "nodes/make_certs.hpp"
 #include "nodes/node_runner.hpp"
 #include "nodes/pair_demo.hpp"
 
@@ -59,6 +61,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     return nodes::run_node(cfg);
+  }
+  if (sub == "make-certs") {
+    if (cfg.remainder.empty()) {
+      std::cerr << "usage: spectacles-node make-certs DIR [NAME...]\n";
+      return 2;
+    }
+    return nodes::make_certs(cfg.remainder[0], { cfg.remainder.begin() + 1, cfg.remainder.end() });
   }
   if (sub == "pair-peer" && cfg.remainder.size() >= 2)
     return nodes::run_pair_peer(cfg, cfg.remainder[0],

@@ -13,6 +13,7 @@
 #include "actors/membership.hpp"
 #include "config/node_config.hpp"
 #include "net/log.hpp"
+#include "nodes/openssl_error_queue.hpp"
 
 namespace spectacles::nodes {
 
@@ -40,8 +41,11 @@ int run_node(config::node_config& cfg) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  caf::actor_system sys{ cfg };
   auto tls = cfg.uses_tls();
+  if (tls && !openssl_error_queue_guard_active())
+    log::warn(component, "OpenSSL error-queue guard missing: a failed TLS handshake may drop "
+                         "healthy cluster links");
+  caf::actor_system sys{ cfg };
   auto mm = tls ? sys.openssl_manager().actor_handle() : sys.middleman().actor_handle();
   auto name = cfg.node_name.empty() ? default_name(host) : cfg.node_name;
   actors::membership_settings settings;
