@@ -13,8 +13,7 @@ rest_bucket_state::time_point after(rest_bucket_state::time_point now, double se
                                     std::chrono::milliseconds offset) {
   // Clamp absurd values (a broken header) to one day instead of overflowing.
   seconds = std::min(seconds, 86400.0);
-  return now + std::chrono::duration_cast<rest_bucket_state::clock::duration>(seconds_d(seconds))
-         + offset;
+  return now + std::chrono::round<std::chrono::microseconds>(seconds_d(seconds)) + offset;
 }
 
 std::vector<rest_bucket_state::entry> merge_by_ticket(std::deque<rest_bucket_state::entry>& a,
@@ -39,9 +38,9 @@ void rest_bucket_state::enqueue(entry e) {
     return;
   }
   auto pos
-      = std::upper_bound(queue_.begin(), queue_.end(), e.ticket, [](uint64_t t, const entry& x) {
-          return t < x.ticket;
-        });
+    = std::upper_bound(queue_.begin(), queue_.end(), e.ticket, [](uint64_t t, const entry& x) {
+        return t < x.ticket;
+      });
   queue_.insert(pos, std::move(e));
 }
 

@@ -44,7 +44,7 @@ rest_global_limit::time_point rest_global_limit::next_free(time_point now) {
 void rest_global_limit::on_global_429(time_point now, double retry_after) {
   retry_after = std::isfinite(retry_after) ? std::clamp(retry_after, 0.0, 86400.0) : 1.0;
   auto wait
-    = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(retry_after));
+    = std::chrono::round<std::chrono::microseconds>(std::chrono::duration<double>(retry_after));
   paused_until_ = std::max(paused_until_, now + wait + opts_.offset);
 }
 
