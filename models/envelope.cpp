@@ -229,15 +229,14 @@ bool scanner::skip_container(guild_keys* keys) {
   auto mask16 = [&](const char* at) -> uint64_t {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     __m128i m = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-        _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, open_curly), _mm_cmpeq_epi8(v, close_curly)),
-            _mm_or_si128(_mm_cmpeq_epi8(v, open_square), _mm_cmpeq_epi8(v, close_square))));
+      _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_curly), _mm_cmpeq_epi8(v, close_curly)),
+                   _mm_or_si128(_mm_cmpeq_epi8(v, open_square), _mm_cmpeq_epi8(v, close_square))));
     return static_cast<uint32_t>(_mm_movemask_epi8(m));
   };
   while (end_ - q >= 64) {
     uint64_t bits
-        = mask16(q) | (mask16(q + 16) << 16) | (mask16(q + 32) << 32) | (mask16(q + 48) << 48);
+      = mask16(q) | (mask16(q + 16) << 16) | (mask16(q + 32) << 32) | (mask16(q + 48) << 48);
     while (bits) {
       const char* at = q + __builtin_ctzll(bits);
       bits &= bits - 1;
@@ -363,7 +362,7 @@ scan_result scanner::run() {
     return { "dispatch (op 0) without an event name `t`", 0 };
   // GUILD_CREATE/UPDATE/DELETE carry the guild itself, so its id is the guild id.
   bool is_guild_itself
-      = env.t == "GUILD_CREATE" || env.t == "GUILD_UPDATE" || env.t == "GUILD_DELETE";
+    = env.t == "GUILD_CREATE" || env.t == "GUILD_UPDATE" || env.t == "GUILD_DELETE";
   env.guild_id = is_guild_itself ? keys.id : keys.guild_id;
   return env;
 }

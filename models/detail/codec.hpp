@@ -1,0 +1,508 @@
+// The JSON codec behind models/json.hpp, driven by each model's field list (models/describe.hpp).
+// Only models/*.cpp include this (it pulls in simdjson); users include models/json.hpp.
+//
+// Decoding walks simdjson's DOM. simdjson 3.0.1's On Demand front end picks its kernel at compile
+// time (the portable fallback unless built with -mavx2), while the DOM parser picks haswell or
+// icelake at run time, which is several times faster on the same machine and keeps the build
+// portable. Errors are collected on the way back up, so a success pays nothing for paths.
+#pragma once
+
+#include "models/describe.hpp"
+#include "models/json.hpp"
+#include "models/primitives.hpp"
+#include "models/snowflake.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace spectacles::models::detail {
+
+using element = simdjson::dom::element;
+
+struct decode_ctx {
+  std::string message; // "expected a snowflake string, got true"
+  std::string path;    // "author.id", built while unwinding
+};
+
+/// "true", "\"abc\"", "an object", ... for error messages.
+std::string describe(element e);
+bool fail(decode_ctx& c, std::string_view expected, element got);
+void prepend_key(decode_ctx& c, std::string_view key);
+void prepend_index(decode_ctx& c, size_t index);
+
+/// The parser and padded buffer one thread reuses for every decode.
+struct parse_buffer {
+  simdjson::dom::parser parser;
+  std::unique_ptr<char[]> data;
+  size_t capacity = 0;
+  /// Parses `json`; on failure fills c.message.
+  bool parse(std::string_view json, element& root, decode_ctx& c);
+};
+parse_buffer& thread_parse_buffer();
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_nullable : std::false_type {};
+template <class T>
+struct is_nullable<nullable<T>> : std::true_type {};
+
+template <class T, class = void>
+struct codec;
+
+template <class T>
+void encode_value(std::string& out, const T& v) {
+  codec<T>::encode(out, v);
+}
+template <class T>
+bool decode_value(element e, T& out, decode_ctx& c) {
+  return codec<T>::decode(e, out, c);
+}
+
+inline void write_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+inline void write_int(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+
+template <>
+struct codec<bool> {
+  static bool decode(element e, bool& out, decode_ctx& c) {
+    if (e.get_bool().get(out))
+      return fail(c, "a boolean", e);
+    return true;
+  }
+  static void encode(std::string& out, bool v) {
+    out += v ? "true" : "false";
+  }
+};
+
+template <class T>
+struct codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
+  static bool decode(element e, T& out, decode_ctx& c) {
+    if constexpr (std::is_signed_v<T>) {
+      int64_t v;
+      if (e.get_int64().get(v) || v < std::numeric_limits<T>::min()
+          || v > std::numeric_limits<T>::max())
+        return fail(c, "an integer", e);
+      out = static_cast<T>(v);
+    } else {
+      uint64_t v;
+      if (e.get_uint64().get(v) || v > std::numeric_limits<T>::max())
+        return fail(c, "a non-negative integer", e);
+      out = static_cast<T>(v);
+    }
+    return true;
+  }
+  static void encode(std::string& out, T v) {
+    if constexpr (std::is_signed_v<T>)
+      write_int(out, v);
+    else
+      write_uint(out, v);
+  }
+};
+
+// Discord's enums are open: a value this build does not name is kept and sent back as it came.
+template <class T>
+struct codec<T, std::enable_if_t<std::is_enum_v<T>>> {
+  using U = std::underlying_type_t<T>;
+  static bool decode(element e, T& out, decode_ctx& c) {
+    U v;
+    if (!codec<U>::decode(e, v, c))
+      return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  static void encode(std::string& out, T v) {
+    codec<U>::encode(out, static_cast<U>(v));
+  }
+};
+
+template <>
+struct codec<double> {
+  static bool decode(element e, double& out, decode_ctx& c) {
+    if (e.get_double().get(out))
+      return fail(c, "a number", e);
+    return true;
+  }
+  static void encode(std::string& out, double v) {
+    if (!std::isfinite(v)) {
+      out += "null"; // JSON has no NaN or infinity
+      return;
+    }
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    out.append(buf, r.ptr);
+  }
+};
+
+template <>
+struct codec<std::string> {
+  static bool decode(element e, std::string& out, decode_ctx& c) {
+    std::string_view sv;
+    if (e.get_string().get(sv))
+      return fail(c, "a string", e);
+    out.assign(sv.data(), sv.size());
+    return true;
+  }
+  static void encode(std::string& out, const std::string& v) {
+    write_json_string(out, v);
+  }
+};
+
+template <>
+struct codec<snowflake> {
+  static bool decode(element e, snowflake& out, decode_ctx& c);
+  static void encode(std::string& out, snowflake v) {
+    out += '"';
+    write_uint(out, v.value());
+    out += '"';
+  }
+};
+
+template <>
+struct codec<timestamp> {
+  static bool decode(element e, timestamp& out, decode_ctx& c);
+  static void encode(std::string& out, timestamp v) {
+    out += '"';
+    out += v.to_string();
+    out += '"';
+  }
+};
+
+template <>
+struct codec<permissions> {
+  static bool decode(element e, permissions& out, decode_ctx& c);
+  static void encode(std::string& out, permissions v) {
+    out += '"';
+    write_uint(out, v.bits());
+    out += '"';
+  }
+};
+
+template <>
+struct codec<intents> {
+  static bool decode(element e, intents& out, decode_ctx& c) {
+    uint64_t v;
+    if (!codec<uint64_t>::decode(e, v, c))
+      return false;
+    out = intents{ v };
+    return true;
+  }
+  static void encode(std::string& out, intents v) {
+    write_uint(out, v.bits());
+  }
+};
+
+template <>
+struct codec<color> {
+  static bool decode(element e, color& out, decode_ctx& c) {
+    return codec<uint32_t>::decode(e, out.rgb, c);
+  }
+  static void encode(std::string& out, color v) {
+    write_uint(out, v.rgb);
+  }
+};
+
+template <>
+struct codec<image_hash> {
+  static bool decode(element e, image_hash& out, decode_ctx& c) {
+    return codec<std::string>::decode(e, out.value, c);
+  }
+  static void encode(std::string& out, const image_hash& v) {
+    write_json_string(out, v.value);
+  }
+};
+
+template <>
+struct codec<locale> {
+  static bool decode(element e, locale& out, decode_ctx& c) {
+    return codec<std::string>::decode(e, out.value, c);
+  }
+  static void encode(std::string& out, const locale& v) {
+    write_json_string(out, v.value);
+  }
+};
+
+template <>
+struct codec<raw_json> {
+  static bool decode(element e, raw_json& out, decode_ctx&) {
+    out.text = simdjson::minify(e);
+    return true;
+  }
+  static void encode(std::string& out, const raw_json& v) {
+    out += v.text.empty() ? std::string_view{ "null" } : std::string_view{ v.text };
+  }
+};
+
+template <class T>
+struct codec<nullable<T>> {
+  static bool decode(element e, nullable<T>& out, decode_ctx& c) {
+    if (e.is_null()) {
+      out.reset();
+      return true;
+    }
+    return codec<T>::decode(e, out.emplace(), c);
+  }
+  static void encode(std::string& out, const nullable<T>& v) {
+    if (v.is_null())
+      out += "null";
+    else
+      codec<T>::encode(out, *v);
+  }
+};
+
+// Only reached for optionals outside objects (an array element); fields handle absence.
+template <class T>
+struct codec<std::optional<T>> {
+  static bool decode(element e, std::optional<T>& out, decode_ctx& c) {
+    if (e.is_null() && !is_nullable<T>::value) {
+      out.reset(); // Discord sometimes sends null for a `field?`; read it as absent
+      return true;
+    }
+    return codec<T>::decode(e, out.emplace(), c);
+  }
+  static void encode(std::string& out, const std::optional<T>& v) {
+    if (v)
+      codec<T>::encode(out, *v);
+    else
+      out += "null";
+  }
+};
+
+template <class T>
+struct codec<box<T>> {
+  static bool decode(element e, box<T>& out, decode_ctx& c) {
+    return codec<T>::decode(e, *out, c);
+  }
+  static void encode(std::string& out, const box<T>& v) {
+    codec<T>::encode(out, *v);
+  }
+};
+
+template <class T>
+struct codec<std::vector<T>> {
+  static bool decode(element e, std::vector<T>& out, decode_ctx& c) {
+    simdjson::dom::array arr;
+    if (e.get_array().get(arr))
+      return fail(c, "an array", e);
+    out.clear();
+    out.reserve(arr.size());
+    size_t i = 0;
+    for (element item : arr) {
+      if (!codec<T>::decode(item, out.emplace_back(), c)) {
+        prepend_index(c, i);
+        return false;
+      }
+      ++i;
+    }
+    return true;
+  }
+  static void encode(std::string& out, const std::vector<T>& v) {
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i)
+        out += ',';
+      codec<T>::encode(out, v[i]);
+    }
+    out += ']';
+  }
+};
+
+// Maps keyed by id (the `resolved` data of interactions) or by string (localizations).
+template <class K, class T>
+struct codec<std::map<K, T>> {
+  static bool decode(element e, std::map<K, T>& out, decode_ctx& c) {
+    simdjson::dom::object obj;
+    if (e.get_object().get(obj))
+      return fail(c, "an object", e);
+    out.clear();
+    for (auto [key, val] : obj) {
+      K k;
+      if constexpr (std::is_same_v<K, snowflake>) {
+        auto id = snowflake::parse(key);
+        if (!id) {
+          c.message = "expected snowflake keys, got \"" + std::string(key) + "\"";
+          return false;
+        }
+        k = *id;
+      } else {
+        k = K(key);
+      }
+      if (!codec<T>::decode(val, out[k], c)) {
+        prepend_key(c, key);
+        return false;
+      }
+    }
+    return true;
+  }
+  static void encode(std::string& out, const std::map<K, T>& v) {
+    out += '{';
+    bool first = true;
+    for (auto& [k, val] : v) {
+      if (!first)
+        out += ',';
+      first = false;
+      if constexpr (std::is_same_v<K, snowflake>) {
+        codec<snowflake>::encode(out, k);
+      } else {
+        write_json_string(out, k);
+      }
+      out += ':';
+      codec<T>::encode(out, val);
+    }
+    out += '}';
+  }
+};
+
+/// Name -> field decoder for one model, built once from its field list.
+template <class T>
+struct field_table {
+  static constexpr auto fields = T::fields();
+  static constexpr size_t size = std::tuple_size_v<decltype(fields)>;
+  using decode_fn = bool (*)(element, T&, decode_ctx&);
+
+  std::array<std::string_view, size> names{};
+  std::array<decode_fn, size> decoders{};
+
+  template <size_t I>
+  static bool decode_field(element e, T& out, decode_ctx& c) {
+    auto& member = out.*(std::get<I>(fields).member);
+    using M = std::remove_reference_t<decltype(member)>;
+    if constexpr (is_optional<M>::value) {
+      using inner = typename M::value_type;
+      if (e.is_null() && !is_nullable<inner>::value) {
+        member.reset(); // a null for a `field?`: read as absent
+        return true;
+      }
+      return codec<inner>::decode(e, member.emplace(), c);
+    } else {
+      return codec<M>::decode(e, member, c);
+    }
+  }
+
+  template <size_t... I>
+  field_table(std::index_sequence<I...>)
+      : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {}
+
+  static const field_table& get() {
+    static const field_table table{ std::make_index_sequence<size>{} };
+    return table;
+  }
+
+  size_t find(std::string_view key, size_t hint) const {
+    // Discord sends keys in a stable order, so the field after the last match usually matches.
+    if (hint < size && names[hint] == key)
+      return hint;
+    for (size_t i = 0; i < size; ++i)
+      if (names[i] == key)
+        return i;
+    return size;
+  }
+};
+
+template <described T>
+struct codec<T> {
+  static bool decode(element e, T& out, decode_ctx& c) {
+    simdjson::dom::object obj;
+    if (e.get_object().get(obj))
+      return fail(c, "an object", e);
+    const auto& table = field_table<T>::get();
+    size_t hint = 0;
+    for (auto [key, val] : obj) {
+      size_t i = table.find(key, hint);
+      if (i == table.size)
+        continue; // unknown fields are ignored (LESSONS.md § Models)
+      hint = i + 1;
+      if (!table.decoders[i](val, out, c)) {
+        prepend_key(c, key);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static void encode(std::string& out, const T& v) {
+    out += '{';
+    bool first = true;
+    std::apply(
+      [&](const auto&... f) {
+        auto one = [&](const auto& field) {
+          const auto& member = v.*(field.member);
+          using M = std::remove_cvref_t<decltype(member)>;
+          if constexpr (is_optional<M>::value) {
+            if (!member)
+              return;
+          }
+          if (!first)
+            out += ',';
+          first = false;
+          out += '"';
+          out += field.name;
+          out += "\":";
+          if constexpr (is_optional<M>::value)
+            codec<typename M::value_type>::encode(out, *member);
+          else
+            codec<M>::encode(out, member);
+        };
+        (one(f), ...);
+      },
+      T::fields());
+    out += '}';
+  }
+};
+
+/// Decodes a whole document with the thread's parser.
+template <class T>
+result<T> decode_document(std::string_view json, std::string_view root) {
+  decode_ctx c;
+  element e;
+  auto& buf = thread_parse_buffer();
+  T out{};
+  if (buf.parse(json, e, c) && codec<T>::decode(e, out, c))
+    return out;
+  if (!root.empty())
+    prepend_key(c, root);
+  return decode_error{ c.path.empty() ? c.message : c.path + ": " + c.message };
+}
+
+} // namespace spectacles::models::detail
+
+namespace spectacles::models {
+
+template <class T>
+result<T> decode(std::string_view json, std::string_view root) {
+  return detail::decode_document<T>(json, root);
+}
+
+template <class T>
+void encode_to(std::string& out, const T& value) {
+  detail::codec<T>::encode(out, value);
+}
+
+} // namespace spectacles::models
+
+/// Instantiates decode<T> and encode_to<T> for the listed types (in the model's .cpp, inside
+/// namespace spectacles::models).
+#define SPECTACLES_JSON_INSTANTIATE_ONE(T)                                                         \
+  template result<T> decode<T>(std::string_view, std::string_view);                                \
+  template void encode_to<T>(std::string&, const T&);
+#define SPECTACLES_JSON_INSTANTIATE(...)                                                           \
+  SPECTACLES_FOR_EACH(SPECTACLES_JSON_INSTANTIATE_ONE, __VA_ARGS__)
