@@ -27,7 +27,7 @@ std::vector<member> all_members(self_ptr self) {
   auto me = self->state.self_info;
   me.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now()
                                                                        - self->state.started)
-                     .count();
+                   .count();
   out.push_back(member{ me, caf::actor_cast<caf::actor>(self) });
   for (auto& [nid, m] : self->state.members)
     out.push_back(m);
@@ -63,6 +63,7 @@ void add_member(self_ptr self, const member& m) {
     return;
   self->monitor(m.agent);
   members.emplace(m.agent.node(), m);
+  self->state.unreachable.erase(m.info.address);
   log::info(component, "node ", m.info.name, " (", roles_of(m.info), ") at ", m.info.address,
             " joined; ", members.size() + 1, " nodes");
   notify(self, true, m);
@@ -90,32 +91,43 @@ void connect_and_join(self_ptr self, const std::string& address) {
   st.connecting.insert(address);
   auto timeout = st.settings.request_timeout;
   self->request(st.settings.middleman, timeout, caf::connect_atom::value, host, port)
-      .then(
-          [self, address, timeout](const caf::node_id&, caf::strong_actor_ptr& ptr,
-                                   const std::set<std::string>&) {
-            auto agent = caf::actor_cast<caf::actor>(ptr);
-            if (!agent || agent.node() == self->node()) {
+    .then(
+      [self, address, timeout](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                               const std::set<std::string>&) {
+        auto agent = caf::actor_cast<caf::actor>(ptr);
+        if (!agent || agent.node() == self->node()) {
+          self->state.connecting.erase(address);
+          if (!agent)
+            log::warn(component, address, " answers but publishes no membership agent");
+          return;
+        }
+        self->request(agent, timeout, join_atom::value, self->state.self_info)
+          .then(
+            [self, address, agent](std::vector<member>& others) {
               self->state.connecting.erase(address);
-              if (!agent)
-                log::warn(component, address, " answers but publishes no membership agent");
-              return;
-            }
-            self->request(agent, timeout, join_atom::value, self->state.self_info)
-                .then(
-                    [self, address, agent](std::vector<member>& others) {
-                      self->state.connecting.erase(address);
-                      handle_join_reply(self, agent, others);
-                    },
-                    [self, address](caf::error& err) {
-                      self->state.connecting.erase(address);
-                      log::warn(component, "join through ", address,
-                                " failed: ", self->system().render(err));
-                    });
-          },
-          [self, address](caf::error& err) {
-            self->state.connecting.erase(address);
-            log::debug(component, "cannot reach ", address, ": ", self->system().render(err));
-          });
+              handle_join_reply(self, agent, others);
+            },
+            [self, address](caf::error& err) {
+              self->state.connecting.erase(address);
+              log::warn(component, "join through ", address,
+                        " failed: ", self->system().render(err));
+            });
+      },
+      [self, address](caf::error& err) {
+        auto& st = self->state;
+        st.connecting.erase(address);
+        // Warn once per address until it works again; retries stay quiet.
+        if (!st.unreachable.insert(address).second) {
+          log::debug(component, "still cannot reach ", address, ": ", self->system().render(err));
+          return;
+        }
+        auto hint = err == caf::sec::disconnect_during_handshake
+                      ? " (TLS handshake refused: both nodes need certificates of the same "
+                        "cluster CA in cluster.tls.*, or both plain on loopback)"
+                      : "";
+        log::warn(component, "cannot reach ", address, ": ", self->system().render(err), hint,
+                  "; retrying every ", st.settings.retry_interval.count(), " ms");
+      });
 }
 
 } // namespace

@@ -51,7 +51,8 @@ struct membership_state {
   node_info self_info;
   membership_settings settings;
   std::map<caf::node_id, member> members;
-  std::set<std::string> connecting; // addresses with a join in flight
+  std::set<std::string> connecting;  // addresses with a join in flight
+  std::set<std::string> unreachable; // addresses whose last attempt failed (warned once)
   std::vector<caf::actor> subscribers;
   caf::actor_clock::time_point started;
   bool ticking = false;

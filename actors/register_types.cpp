@@ -3,6 +3,7 @@
 #include "caf/actor_system_config.hpp"
 
 #include "actors/node_info_service.hpp"
+#include "actors/router_type_ids.hpp"
 #include "actors/type_ids.hpp"
 
 namespace spectacles::actors {
@@ -13,6 +14,12 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<event>("spectacles.event");
   cfg.add_message_type<member>("spectacles.member");
   cfg.add_message_type<node_info_actor>("spectacles.node_info_actor");
+  // Event router (actors/event_router.hpp).
+  cfg.add_message_type<delivery>("spectacles.delivery");
+  cfg.add_message_type<worker_spec>("spectacles.worker_spec");
+  cfg.add_message_type<gateway_command>("spectacles.gateway_command");
+  cfg.add_message_type<router_stats>("spectacles.router_stats");
+  cfg.add_error_category(caf::atom("router"), render_router_error);
 }
 
 } // namespace spectacles::actors

@@ -11,18 +11,18 @@ namespace spectacles::config {
 node_config::node_config() {
   actors::register_types(*this);
   opt_group{ custom_options_, "node" }
-      .add(node_name, "name", "name of this node in status and logs (default: host:pid)")
-      .add(roles, "roles", "roles of this node: coordinator, gateway, rest, router, worker")
-      .add(log_level, "log-level", "trace, debug, info, warn, error or off");
+    .add(node_name, "name", "name of this node in status and logs (default: host:pid)")
+    .add(roles, "roles", "roles of this node: coordinator, gateway, rest, router, worker")
+    .add(log_level, "log-level", "trace, debug, info, warn, error or off");
   opt_group{ custom_options_, "cluster" }
-      .add(listen, "listen", "host:port of this node's cluster listener (port 0 = any)")
-      .add(seeds, "seeds", "host:port of nodes to join through")
-      .add(insecure_loopback, "insecure-loopback",
-           "allow plain TCP between nodes when every address is loopback");
+    .add(listen, "listen", "host:port of this node's cluster listener (port 0 = any)")
+    .add(seeds, "seeds", "host:port of nodes to join through")
+    .add(insecure_loopback, "insecure-loopback",
+         "allow plain TCP between nodes when every address is loopback");
   opt_group{ custom_options_, "cluster.tls" }
-      .add(tls_ca, "ca", "PEM file of the cluster CA; peers must present a certificate it signed")
-      .add(tls_cert, "cert", "PEM certificate of this node, signed by the cluster CA")
-      .add(tls_key, "key", "PEM private key of this node");
+    .add(tls_ca, "ca", "PEM file of the cluster CA; peers must present a certificate it signed")
+    .add(tls_cert, "cert", "PEM certificate of this node, signed by the cluster CA")
+    .add(tls_key, "key", "PEM private key of this node");
   opt_group{ custom_options_, "metrics" }.add(metrics_listen, "listen",
                                               "host:port for Prometheus text (empty = off)");
   // Failure detection is off by default in CAF 0.17 (CAF-0.17.md §4): a frozen

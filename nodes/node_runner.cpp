@@ -52,7 +52,7 @@ int run_node(config::node_config& cfg) {
   settings.seeds = cfg.seeds;
   settings.middleman = mm;
   auto agent
-      = sys.spawn(actors::membership, actors::node_info{ name, cfg.roles, "", 0, 0 }, settings);
+    = sys.spawn(actors::membership, actors::node_info{ name, cfg.roles, "", 0, 0 }, settings);
   auto bound = tls ? caf::openssl::publish(agent, port, host.c_str(), true)
                    : sys.middleman().publish(agent, port, host.c_str(), true);
   if (!bound) {

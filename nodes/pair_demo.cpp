@@ -77,16 +77,16 @@ int run_pair_peer(config::node_config& cfg, const std::string& host, uint16_t po
   for (int i = 0; i < round_trips && !failed; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     self->request(*remote, request_timeout, actors::get_atom::value)
-        .receive(
-            [&](const actors::node_info& reply) {
-              peer = reply;
-              auto dt = std::chrono::steady_clock::now() - t0;
-              micros.push_back(std::chrono::duration<double, std::micro>(dt).count());
-            },
-            [&](const caf::error& err) {
-              std::cerr << "[node B] request failed: " << sys.render(err) << '\n';
-              failed = true;
-            });
+      .receive(
+        [&](const actors::node_info& reply) {
+          peer = reply;
+          auto dt = std::chrono::steady_clock::now() - t0;
+          micros.push_back(std::chrono::duration<double, std::micro>(dt).count());
+        },
+        [&](const caf::error& err) {
+          std::cerr << "[node B] request failed: " << sys.render(err) << '\n';
+          failed = true;
+        });
   }
   if (failed)
     return 1;

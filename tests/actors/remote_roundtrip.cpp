@@ -44,17 +44,17 @@ CAF_TEST(a published actor answers a custom type across two actor systems) {
   caf::scoped_actor self{ b };
   bool answered = false;
   self->request(*proxy, std::chrono::seconds(10), get_atom::value)
-      .receive(
-          [&](const node_info& info) {
-            answered = true;
-            CAF_CHECK_EQUAL(info.name, "node-a");
-            CAF_CHECK_EQUAL(info.roles, (std::vector<std::string>{ "router", "worker" }));
-            CAF_CHECK_EQUAL(info.pid, 7u);
-            CAF_CHECK_GREATER_OR_EQUAL(info.uptime_ms, 0);
-          },
-          [&](const caf::error& err) {
-            CAF_FAIL("request failed: " << b.render(err));
-          });
+    .receive(
+      [&](const node_info& info) {
+        answered = true;
+        CAF_CHECK_EQUAL(info.name, "node-a");
+        CAF_CHECK_EQUAL(info.roles, (std::vector<std::string>{ "router", "worker" }));
+        CAF_CHECK_EQUAL(info.pid, 7u);
+        CAF_CHECK_GREATER_OR_EQUAL(info.uptime_ms, 0);
+      },
+      [&](const caf::error& err) {
+        CAF_FAIL("request failed: " << b.render(err));
+      });
   CAF_CHECK(answered);
   caf::anon_send_exit(svc, caf::exit_reason::user_shutdown);
 }
