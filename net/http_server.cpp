@@ -89,8 +89,8 @@ void http_server::on_accept(error_code ec, tcp::socket socket) {
   }
   if (opts_->tls) {
     auto c = std::make_shared<tls_http_server_connection>(
-        asio::ssl::stream<tcp::socket>{ std::move(socket), *opts_->tls }, std::move(remote), opts_,
-        handler_, weak_from_this(), id);
+      asio::ssl::stream<tcp::socket>{ std::move(socket), *opts_->tls }, std::move(remote), opts_,
+      handler_, weak_from_this(), id);
     c->run();
     conn = c;
   } else {

@@ -47,7 +47,7 @@ struct responder_state {
   ~responder_state() {
     if (!answered.load())
       answer(
-          http_response{ 500, { { "Content-Type", "text/plain" } }, "handler gave no answer\n" });
+        http_response{ 500, { { "Content-Type", "text/plain" } }, "handler gave no answer\n" });
   }
 };
 
@@ -55,8 +55,8 @@ struct responder_state {
 
 template <class Stream>
 http_server_connection<Stream>::http_server_connection(
-    Stream stream, std::string remote, std::shared_ptr<const http_server_options> opts,
-    std::shared_ptr<const http_handler> handler, std::weak_ptr<http_server> server, uint64_t id)
+  Stream stream, std::string remote, std::shared_ptr<const http_server_options> opts,
+  std::shared_ptr<const http_handler> handler, std::weak_ptr<http_server> server, uint64_t id)
     : stream_(std::move(stream)),
       remote_(std::move(remote)),
       opts_(std::move(opts)),
@@ -160,7 +160,7 @@ void http_server_connection<Stream>::dispatch_request() {
   req.body = std::move(msg.body());
   req.remote = remote_;
   auto state
-      = std::make_shared<responder_state<http_server_connection>>(this->shared_from_this(), seq);
+    = std::make_shared<responder_state<http_server_connection>>(this->shared_from_this(), seq);
   http_responder respond = [state](http_response res) {
     state->answer(std::move(res));
   };

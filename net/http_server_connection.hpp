@@ -89,6 +89,6 @@ private:
 
 using plain_http_server_connection = http_server_connection<boost::asio::ip::tcp::socket>;
 using tls_http_server_connection
-    = http_server_connection<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>;
+  = http_server_connection<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>;
 
 } // namespace spectacles::net

@@ -37,7 +37,7 @@ status load_cert_and_key(ssl::context& ctx, const std::string& cert, const std::
     return tls_fail("cannot load private key '" + key + "'", ec);
   if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
     return error{ errc::tls, "private key '" + key + "' does not match certificate '" + cert
-                                 + "': " + tls_error_text({}) };
+                               + "': " + tls_error_text({}) };
   return {};
 }
 

@@ -21,7 +21,7 @@ struct temp_dir {
     path = (std::filesystem::temp_directory_path()
             / ("spectacles-net-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)
                + "-" + std::to_string(rd())))
-               .string();
+             .string();
     std::filesystem::create_directories(path);
   }
 
