@@ -463,6 +463,7 @@ struct codec<T> {
             codec<M>::encode(out, member);
         };
         (one(f), ...);
+        (void) one; // a model without fields never calls it
       },
       T::fields());
     out += '}';

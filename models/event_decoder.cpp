@@ -1,0 +1,166 @@
+// The name -> payload type table of decode_event (PROTOCOL.md §1.18). This file only sees the
+// declarations of decode<T>; each model's own .cpp holds its codec, so adding an event here
+// does not recompile the codecs.
+#include "models/events.hpp"
+
+#include <unordered_map>
+
+namespace spectacles::models {
+
+namespace {
+
+using decode_fn = result<event_payload> (*)(std::string_view);
+
+template <class T>
+result<event_payload> decode_as(std::string_view d) {
+  auto r = decode<T>(d, "d");
+  if (!r)
+    return r.error();
+  return event_payload{ std::in_place_type<T>, std::move(*r) };
+}
+
+// GUILD_CREATE is a whole guild, or `{id, unavailable: true}` during an outage (§1.19).
+result<event_payload> decode_guild_create(std::string_view d) {
+  auto r = decode<guild>(d, "d");
+  if (!r)
+    return r.error();
+  if (r->unavailable.value_or(false))
+    return event_payload{ unavailable_guild{ r->id, true } };
+  return event_payload{ std::in_place_type<guild>, std::move(*r) };
+}
+
+struct entry {
+  std::string_view name;
+  decode_fn fn;
+};
+
+// clang-format off
+const entry table[] = {
+  { "READY", decode_as<ready> },
+  { "RESUMED", decode_as<resumed> },
+  { "RATE_LIMITED", decode_as<rate_limited> },
+  { "APPLICATION_COMMAND_PERMISSIONS_UPDATE", decode_as<guild_application_command_permissions> },
+  { "AUTO_MODERATION_RULE_CREATE", decode_as<auto_moderation_rule> },
+  { "AUTO_MODERATION_RULE_UPDATE", decode_as<auto_moderation_rule> },
+  { "AUTO_MODERATION_RULE_DELETE", decode_as<auto_moderation_rule> },
+  { "AUTO_MODERATION_ACTION_EXECUTION", decode_as<auto_moderation_action_execution> },
+  { "CHANNEL_CREATE", decode_as<channel> },
+  { "CHANNEL_UPDATE", decode_as<channel> },
+  { "CHANNEL_DELETE", decode_as<channel> },
+  { "CHANNEL_INFO", decode_as<channel_info> },
+  { "CHANNEL_PINS_UPDATE", decode_as<channel_pins_update> },
+  { "THREAD_CREATE", decode_as<channel> },
+  { "THREAD_UPDATE", decode_as<channel> },
+  { "THREAD_DELETE", decode_as<channel> },
+  { "THREAD_LIST_SYNC", decode_as<thread_list_sync> },
+  { "THREAD_MEMBER_UPDATE", decode_as<thread_member> },
+  { "THREAD_MEMBERS_UPDATE", decode_as<thread_members_update> },
+  { "ENTITLEMENT_CREATE", decode_as<entitlement> },
+  { "ENTITLEMENT_UPDATE", decode_as<entitlement> },
+  { "ENTITLEMENT_DELETE", decode_as<entitlement> },
+  { "GUILD_CREATE", decode_guild_create },
+  { "GUILD_UPDATE", decode_as<guild> },
+  { "GUILD_DELETE", decode_as<unavailable_guild> },
+  { "GUILD_AUDIT_LOG_ENTRY_CREATE", decode_as<audit_log_entry> },
+  { "GUILD_BAN_ADD", decode_as<guild_user_event> },
+  { "GUILD_BAN_REMOVE", decode_as<guild_user_event> },
+  { "GUILD_EMOJIS_UPDATE", decode_as<guild_emojis_update> },
+  { "GUILD_STICKERS_UPDATE", decode_as<guild_stickers_update> },
+  { "GUILD_INTEGRATIONS_UPDATE", decode_as<guild_ref_event> },
+  { "GUILD_MEMBER_ADD", decode_as<guild_member> },
+  { "GUILD_MEMBER_REMOVE", decode_as<guild_user_event> },
+  { "GUILD_MEMBER_UPDATE", decode_as<guild_member> },
+  { "GUILD_MEMBERS_CHUNK", decode_as<guild_members_chunk> },
+  { "GUILD_ROLE_CREATE", decode_as<guild_role_event> },
+  { "GUILD_ROLE_UPDATE", decode_as<guild_role_event> },
+  { "GUILD_ROLE_DELETE", decode_as<guild_role_delete> },
+  { "GUILD_SCHEDULED_EVENT_CREATE", decode_as<scheduled_event> },
+  { "GUILD_SCHEDULED_EVENT_UPDATE", decode_as<scheduled_event> },
+  { "GUILD_SCHEDULED_EVENT_DELETE", decode_as<scheduled_event> },
+  { "GUILD_SCHEDULED_EVENT_USER_ADD", decode_as<guild_scheduled_event_user> },
+  { "GUILD_SCHEDULED_EVENT_USER_REMOVE", decode_as<guild_scheduled_event_user> },
+  { "GUILD_SOUNDBOARD_SOUND_CREATE", decode_as<soundboard_sound> },
+  { "GUILD_SOUNDBOARD_SOUND_UPDATE", decode_as<soundboard_sound> },
+  { "GUILD_SOUNDBOARD_SOUND_DELETE", decode_as<guild_soundboard_sound_delete> },
+  { "GUILD_SOUNDBOARD_SOUNDS_UPDATE", decode_as<guild_soundboard_sounds> },
+  { "SOUNDBOARD_SOUNDS", decode_as<guild_soundboard_sounds> },
+  { "INTEGRATION_CREATE", decode_as<integration> },
+  { "INTEGRATION_UPDATE", decode_as<integration> },
+  { "INTEGRATION_DELETE", decode_as<integration_delete> },
+  { "INTERACTION_CREATE", decode_as<interaction> },
+  { "INVITE_CREATE", decode_as<invite> },
+  { "INVITE_DELETE", decode_as<invite_delete> },
+  { "MESSAGE_CREATE", decode_as<message> },
+  { "MESSAGE_UPDATE", decode_as<message> },
+  { "MESSAGE_DELETE", decode_as<message_delete> },
+  { "MESSAGE_DELETE_BULK", decode_as<message_delete_bulk> },
+  { "MESSAGE_REACTION_ADD", decode_as<message_reaction> },
+  { "MESSAGE_REACTION_REMOVE", decode_as<message_reaction> },
+  { "MESSAGE_REACTION_REMOVE_ALL", decode_as<message_reaction_remove_all> },
+  { "MESSAGE_REACTION_REMOVE_EMOJI", decode_as<message_reaction_remove_all> },
+  { "MESSAGE_POLL_VOTE_ADD", decode_as<message_poll_vote> },
+  { "MESSAGE_POLL_VOTE_REMOVE", decode_as<message_poll_vote> },
+  { "PRESENCE_UPDATE", decode_as<presence> },
+  { "STAGE_INSTANCE_CREATE", decode_as<stage_instance> },
+  { "STAGE_INSTANCE_UPDATE", decode_as<stage_instance> },
+  { "STAGE_INSTANCE_DELETE", decode_as<stage_instance> },
+  { "SUBSCRIPTION_CREATE", decode_as<subscription> },
+  { "SUBSCRIPTION_UPDATE", decode_as<subscription> },
+  { "SUBSCRIPTION_DELETE", decode_as<subscription> },
+  { "TYPING_START", decode_as<typing_start> },
+  { "USER_UPDATE", decode_as<user> },
+  { "VOICE_CHANNEL_EFFECT_SEND", decode_as<voice_channel_effect_send> },
+  { "VOICE_CHANNEL_START_TIME_UPDATE", decode_as<voice_channel_start_time_update> },
+  { "VOICE_CHANNEL_STATUS_UPDATE", decode_as<voice_channel_status_update> },
+  { "VOICE_STATE_UPDATE", decode_as<voice_state> },
+  { "VOICE_SERVER_UPDATE", decode_as<voice_server_update> },
+  { "WEBHOOKS_UPDATE", decode_as<guild_ref_event> },
+};
+// clang-format on
+
+const std::unordered_map<std::string_view, decode_fn>& lookup() {
+  static const auto map = [] {
+    std::unordered_map<std::string_view, decode_fn> m;
+    for (auto& e : table)
+      m.emplace(e.name, e.fn);
+    return m;
+  }();
+  return map;
+}
+
+} // namespace
+
+result<dispatch> decode_event(std::string_view name, std::string_view raw_d) {
+  auto& map = lookup();
+  auto i = map.find(name);
+  if (i == map.end())
+    return dispatch{ std::string(name), unknown_event{ std::string(name), std::string(raw_d) } };
+  auto payload = i->second(raw_d);
+  if (!payload)
+    return decode_error{ std::string(name) + " " + payload.error().message };
+  return dispatch{ std::string(name), std::move(*payload) };
+}
+
+const std::vector<std::string_view>& known_event_names() {
+  static const auto names = [] {
+    std::vector<std::string_view> v;
+    for (auto& e : table)
+      v.push_back(e.name);
+    return v;
+  }();
+  return names;
+}
+
+std::string encode_payload(const event_payload& payload) {
+  return std::visit(
+    [](const auto& p) -> std::string {
+      using T = std::decay_t<decltype(p)>;
+      if constexpr (std::is_same_v<T, unknown_event>)
+        return p.raw;
+      else
+        return encode(p);
+    },
+    payload);
+}
+
+} // namespace spectacles::models
