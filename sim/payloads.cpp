@@ -7,19 +7,19 @@ namespace {
 // Fields every guild capture carries and the sim does not model; kept so that
 // decoders meet the real shape (tests/fixtures/discord-captures/rest_get_guild.json).
 constexpr std::string_view guild_constant_fields
-    = R"("mfa_level":0,"max_stage_video_channel_users":50,"max_presences":null,"banner":null,)"
-      R"("inventory_settings":null,"home_header":null,"nsfw":false,"public_updates_channel_id":null,)"
-      R"("afk_timeout":300,"preferred_locale":"en-US","afk_channel_id":null,"hub_type":null,)"
-      R"("owner_configured_content_level":0,"premium_progress_bar_enabled":false,)"
-      R"("explicit_content_filter":0,"default_message_notifications":0,"icon":null,"nsfw_level":0,)"
-      R"("discovery_splash":null,"embed_enabled":false,"verification_level":0,"incidents_data":null,)"
-      R"("application_id":null,"max_members":25000000,"premium_tier":0,"embed_channel_id":null,)"
-      R"("splash":null,"latest_onboarding_question_id":null,"vanity_url_code":null,)"
-      R"("premium_progress_bar_enabled_user_updated_at":null,"description":null,)"
-      R"("safety_alerts_channel_id":null,"rules_channel_id":null,"widget_channel_id":null,)"
-      R"("region":"us-central","max_video_channel_users":25,"widget_enabled":false,)"
-      R"("premium_subscription_count":0,"features":["AUTO_MODERATION"],"system_channel_flags":0,)"
-      R"("emojis":[],"stickers":[])";
+  = R"("mfa_level":0,"max_stage_video_channel_users":50,"max_presences":null,"banner":null,)"
+    R"("inventory_settings":null,"home_header":null,"nsfw":false,"public_updates_channel_id":null,)"
+    R"("afk_timeout":300,"preferred_locale":"en-US","afk_channel_id":null,"hub_type":null,)"
+    R"("owner_configured_content_level":0,"premium_progress_bar_enabled":false,)"
+    R"("explicit_content_filter":0,"default_message_notifications":0,"icon":null,"nsfw_level":0,)"
+    R"("discovery_splash":null,"embed_enabled":false,"verification_level":0,"incidents_data":null,)"
+    R"("application_id":null,"max_members":25000000,"premium_tier":0,"embed_channel_id":null,)"
+    R"("splash":null,"latest_onboarding_question_id":null,"vanity_url_code":null,)"
+    R"("premium_progress_bar_enabled_user_updated_at":null,"description":null,)"
+    R"("safety_alerts_channel_id":null,"rules_channel_id":null,"widget_channel_id":null,)"
+    R"("region":"us-central","max_video_channel_users":25,"widget_enabled":false,)"
+    R"("premium_subscription_count":0,"features":["AUTO_MODERATION"],"system_channel_flags":0,)"
+    R"("emojis":[],"stickers":[])";
 
 void id_field(json_writer& w, std::string_view name, uint64_t id) {
   w.key(name);
@@ -59,13 +59,13 @@ void write_role(json_writer& w, const sim_role& r) {
   id_field(w, "id", r.id);
   w.field("name", r.name).field("color", r.color);
   w.key("colors")
-      .begin_object()
-      .field("primary_color", r.color)
-      .key("secondary_color")
-      .null()
-      .key("tertiary_color")
-      .null()
-      .end_object();
+    .begin_object()
+    .field("primary_color", r.color)
+    .key("secondary_color")
+    .null()
+    .key("tertiary_color")
+    .null()
+    .end_object();
   w.field("hoist", r.hoist).key("icon").null().key("unicode_emoji").null();
   w.field("position", r.position).field("permissions", r.permissions);
   w.field("managed", r.managed).field("mentionable", r.mentionable);
@@ -187,9 +187,9 @@ void write_message(json_writer& w, const world& state, const sim_message& m, boo
     id_field(w, "id", a.id);
     w.field("filename", a.filename).field("size", a.size);
     w.field("url", "https://cdn.discordapp.com/attachments/" + std::to_string(m.channel_id) + "/"
-                       + std::to_string(a.id) + "/" + a.filename);
+                     + std::to_string(a.id) + "/" + a.filename);
     w.field("proxy_url", "https://media.discordapp.net/attachments/" + std::to_string(m.channel_id)
-                             + "/" + std::to_string(a.id) + "/" + a.filename);
+                           + "/" + std::to_string(a.id) + "/" + a.filename);
     if (!a.content_type.empty())
       w.field("content_type", a.content_type);
     w.end_object();

@@ -139,7 +139,7 @@ rest_reply rest_api::handle(const net::http_request& req, time_point now) {
   auto qpos = target.find('?');
   std::string_view path = target.substr(0, qpos);
   std::string_view query
-      = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
+    = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
   request_record rec{ now, req.method, std::string{ path }, {}, {}, 0, {} };
   auto finish = [&](rest_reply reply) {
     rec.status = reply.response.status;
@@ -291,7 +291,7 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
         } else if (!filename.empty()) {
           auto ctype = header_param(headers, "Content-Type: ");
           in.files.push_back(
-              sim_attachment{ 0, std::string{ filename }, std::string{ ctype }, content.size() });
+            sim_attachment{ 0, std::string{ filename }, std::string{ ctype }, content.size() });
         }
         pos = next + 2;
       }
@@ -306,7 +306,7 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
     parse_json(req.body);
     if (in.error.empty() && in.content.size() > 2000)
       in.error
-          = form_error_body("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
+        = form_error_body("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
     return in;
   };
 
@@ -358,13 +358,13 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
     json_writer w;
     w.begin_object().field("url", options_.gateway_url).field("shards", options_.shards);
     w.key("session_start_limit")
-        .begin_object()
-        .field("total", start_limit_.total)
-        .field("remaining", start_limit_.remaining)
-        .field("reset_after", start_limit_.reset_after_ms)
-        .field("max_concurrency", start_limit_.max_concurrency)
-        .end_object()
-        .end_object();
+      .begin_object()
+      .field("total", start_limit_.total)
+      .field("remaining", start_limit_.remaining)
+      .field("reset_after", start_limit_.reset_after_ms)
+      .field("max_concurrency", start_limit_.max_concurrency)
+      .end_object()
+      .end_object();
     return ok(w.take());
   }
   if (name == "GET /users/@me") {
@@ -401,7 +401,7 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       simdjson::dom::array ids;
       if (parser_->parser.parse(padded).get(doc) || doc["messages"].get_array().get(ids))
         return { json_response(
-            400, form_error_body("messages", "BASE_TYPE_REQUIRED", "This field is required")) };
+          400, form_error_body("messages", "BASE_TYPE_REQUIRED", "This field is required")) };
       if (ids.size() < 2 || ids.size() > 100)
         return { json_response(400, error_body(50016, "You must provide at least 2 and fewer "
                                                       "than 100 messages to delete.")) };

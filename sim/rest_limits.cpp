@@ -61,7 +61,7 @@ route_key classify_route(std::string_view method, std::string_view path,
   auto parts = split_path(path);
   if (parts.size() >= 2 && (parts[0] == "channels" || parts[0] == "guilds") && is_id(parts[1]))
     key.major
-        = std::string{ parts[0] == "channels" ? "channel:" : "guild:" } + std::string{ parts[1] };
+      = std::string{ parts[0] == "channels" ? "channel:" : "guild:" } + std::string{ parts[1] };
   bool webhook = parts.size() >= 2 && parts[0] == "webhooks" && is_id(parts[1]);
   bool interaction = parts.size() >= 4 && parts[0] == "interactions" && parts[3] == "callback";
   if (webhook) {
@@ -121,10 +121,10 @@ rest_limits_options default_rest_limits() {
 std::string rate_limited_body(double retry_after, bool global) {
   json_writer w;
   w.begin_object()
-      .field("message", "You are being rate limited.")
-      .field("retry_after", retry_after)
-      .field("global", global)
-      .end_object();
+    .field("message", "You are being rate limited.")
+    .field("retry_after", retry_after)
+    .field("global", global)
+    .end_object();
   return w.take();
 }
 

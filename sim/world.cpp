@@ -43,9 +43,9 @@ world::world(world_options options) : options_(std::move(options)) {
     guild.roles.push_back(sim_role{ guild.id, "@everyone", 0, 0, "2248473465835073" });
     for (size_t r = 0; r < options_.roles_per_guild; ++r)
       guild.roles.push_back(
-          sim_role{ stamp(world_epoch_ms + 100000 + g, seq++), "role_" + std::to_string(r + 1),
-                    static_cast<uint32_t>(3066993 + r * 1000), static_cast<int>(r + 1),
-                    r == 0 ? "8" : "274881121280", r == 0, false, r == 0 });
+        sim_role{ stamp(world_epoch_ms + 100000 + g, seq++), "role_" + std::to_string(r + 1),
+                  static_cast<uint32_t>(3066993 + r * 1000), static_cast<int>(r + 1),
+                  r == 0 ? "8" : "274881121280", r == 0, false, r == 0 });
     uint64_t category = stamp(world_epoch_ms + 200000 + g, seq++);
     channels_[category] = sim_channel{ category, guild.id, 0, "Text Channels", 4, 0, 0 };
     guild.channels.push_back(category);
@@ -69,7 +69,7 @@ world::world(world_options options) : options_(std::move(options)) {
       guild.members[uid] = std::move(member);
     }
     guild.owner_id
-        = guild.members.size() > 1 ? std::next(guild.members.begin())->first : options_.bot_id;
+      = guild.members.size() > 1 ? std::next(guild.members.begin())->first : options_.bot_id;
     if (guild.channels.size() > 1)
       webhooks_.push_back(sim_webhook{ stamp(world_epoch_ms + 400000 + g, 1), guild.channels[1],
                                        guild.id, "webhook-token-" + std::to_string(g + 1),
@@ -81,7 +81,7 @@ world::world(world_options options) : options_(std::move(options)) {
 
 uint64_t world::next_id(time_point now) {
   auto ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count());
+    std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count());
   uint64_t id = stamp(std::max(ms, discord_epoch_ms), 0);
   last_id_ = std::max(id, last_id_ + 1);
   return last_id_;

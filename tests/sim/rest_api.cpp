@@ -87,7 +87,7 @@ CAF_TEST(a wrong token gets the Discord 401 and a second use is noted) {
 CAF_TEST(messages are created read edited reacted to and deleted) {
   auto ch = channel();
   auto created
-      = call("POST", "/channels/" + ch + "/messages", R"({"content":"hello","nonce":"n1"})");
+    = call("POST", "/channels/" + ch + "/messages", R"({"content":"hello","nonce":"n1"})");
   CAF_REQUIRE_EQUAL(created.status, 200u);
   auto doc = json(created);
   std::string id{ std::string_view(doc["id"]) };
@@ -100,8 +100,8 @@ CAF_TEST(messages are created read edited reacted to and deleted) {
   CAF_CHECK_EQUAL(std::string_view(json(edited)["content"]), "edited");
   CAF_CHECK(!json(edited)["edited_timestamp"].is_null());
   CAF_CHECK_EQUAL(
-      call("PUT", "/channels/" + ch + "/messages/" + id + "/reactions/%F0%9F%91%8D/@me").status,
-      204u);
+    call("PUT", "/channels/" + ch + "/messages/" + id + "/reactions/%F0%9F%91%8D/@me").status,
+    204u);
   now += 1s;
   auto got = call("GET", "/channels/" + ch + "/messages/" + id);
   CAF_CHECK_EQUAL(int64_t(json(got)["reactions"].at(0)["count"]), 1);
@@ -170,7 +170,7 @@ CAF_TEST(interaction callbacks and follow - ups) {
   CAF_REQUIRE_EQUAL(orig.status, 200u);
   CAF_CHECK_EQUAL(std::string_view(json(orig)["content"]), "pong");
   auto follow
-      = call("POST", "/webhooks/" + app + "/itok", R"({"content":"more"})", "application/json", "");
+    = call("POST", "/webhooks/" + app + "/itok", R"({"content":"more"})", "application/json", "");
   CAF_CHECK_EQUAL(follow.status, 200u);
   auto& hook = state.webhooks().front();
   auto exec = call("POST", "/webhooks/" + std::to_string(hook.id) + "/" + hook.token,

@@ -60,7 +60,7 @@ CAF_TEST(a bucket runs out and answers 429 with every header) {
   CAF_CHECK_EQUAL(header(d, "X-RateLimit-Reset"), "1700000005.000");
   CAF_CHECK_EQUAL(header(d, "Retry-After"), "4");
   CAF_CHECK_EQUAL(
-      d.body, R"({"message":"You are being rate limited.","retry_after":4.000,"global":false})");
+    d.body, R"({"message":"You are being rate limited.","retry_after":4.000,"global":false})");
   // Another channel has its own copy of the bucket; the window resets.
   CAF_CHECK(lim.check("tok", classify_route("POST", "/channels/2/messages"), t0 + 1s).allowed);
   CAF_CHECK(lim.check("tok", key, t0 + 5s).allowed);
@@ -83,7 +83,7 @@ CAF_TEST(the global limit answers global 429s and interactions are exempt) {
   rest_limits lim{ o };
   for (int n = 0; n < 3; ++n)
     CAF_CHECK(
-        lim.check("tok", classify_route("GET", "/channels/" + std::to_string(n)), t0).allowed);
+      lim.check("tok", classify_route("GET", "/channels/" + std::to_string(n)), t0).allowed);
   auto d = lim.check("tok", classify_route("GET", "/channels/9"), t0 + 100ms);
   CAF_CHECK(!d.allowed);
   CAF_CHECK_EQUAL(d.scope, "global");
@@ -93,7 +93,7 @@ CAF_TEST(the global limit answers global 429s and interactions are exempt) {
   // Another token has its own global limit; interaction callbacks skip it.
   CAF_CHECK(lim.check("other", classify_route("GET", "/channels/9"), t0 + 100ms).allowed);
   CAF_CHECK(
-      lim.check("tok", classify_route("POST", "/interactions/1/t/callback"), t0 + 100ms).allowed);
+    lim.check("tok", classify_route("POST", "/interactions/1/t/callback"), t0 + 100ms).allowed);
   CAF_CHECK(lim.check("tok", classify_route("GET", "/channels/9"), t0 + 1s).allowed);
 }
 
