@@ -4,19 +4,41 @@
 
 namespace spectacles::actors {
 
+rest_bucket_map::key_info& rest_bucket_map::ensure_key(const std::string& key,
+                                                       const std::string& major) {
+  auto [it, added] = keys_.try_emplace(key);
+  if (added) {
+    it->second.bucket = "~" + key;
+    it->second.major = major;
+  }
+  auto [bucket, fresh]
+    = buckets_.try_emplace(it->second.bucket, slot{ rest_bucket_state{ opts_ }, {} });
+  bucket->second.keys.insert(key);
+  return it->second;
+}
+
+void rest_bucket_map::drop_if_spent(const std::string& key) {
+  auto it = keys_.find(key);
+  if (it == keys_.end() || !it->second.one_shot)
+    return;
+  auto b = buckets_.find(it->second.bucket);
+  if (b != buckets_.end()) {
+    if (!b->second.state.idle())
+      return;
+    b->second.keys.erase(key);
+    if (b->second.keys.empty())
+      buckets_.erase(b);
+  }
+  keys_.erase(it);
+}
+
 uint64_t rest_bucket_map::enqueue(const rest_route& route) {
   uint64_t ticket = next_ticket_++;
-  auto [it, added] = keys_.try_emplace(route.key);
-  if (added) {
-    it->second.bucket = "~" + route.key;
-    it->second.major = route.major;
-  }
-  auto& id = it->second.bucket;
-  auto [bucket, fresh] = buckets_.try_emplace(id, slot{ rest_bucket_state{ opts_ }, {} });
-  bucket->second.keys.insert(route.key);
-  bucket->second.state.enqueue({ ticket, route.key, route.global_exempt });
-  where_[ticket] = id;
-  key_of_ticket_[ticket] = route.key;
+  auto& info = ensure_key(route.key, route.major);
+  info.one_shot = route.interaction_callback;
+  buckets_.at(info.bucket).state.enqueue({ ticket, route.key, route.global_exempt });
+  where_[ticket] = info.bucket;
+  key_of_ticket_[ticket] = { route.key, route.major };
   return ticket;
 }
 
@@ -60,7 +82,7 @@ rest_bucket_map::poll_result rest_bucket_map::poll(time_point now, size_t global
 rest_bucket_map::reply_effect rest_bucket_map::move_key(const std::string& key,
                                                         const std::string& target) {
   reply_effect effect;
-  auto& info = keys_[key];
+  auto& info = keys_.at(key);
   auto source_it = buckets_.find(info.bucket);
   auto target_it = buckets_.find(target);
   bool source_alone = source_it != buckets_.end() && source_it->second.keys.size() == 1;
@@ -112,9 +134,9 @@ rest_bucket_map::on_response(uint64_t ticket, int http_status, const rate_limit_
   auto key_it = key_of_ticket_.find(ticket);
   if (key_it == key_of_ticket_.end())
     return effect; // cancelled before its reply came: the slot is already free
-  std::string key = std::move(key_it->second);
+  auto [key, major] = std::move(key_it->second);
   key_of_ticket_.erase(key_it);
-  auto& info = keys_[key];
+  auto& info = ensure_key(key, major);
   effect.bucket = info.bucket;
   if (!headers.bucket.empty()) {
     auto target = headers.bucket + ":" + info.major;
@@ -131,6 +153,7 @@ rest_bucket_map::on_response(uint64_t ticket, int http_status, const rate_limit_
     where_.erase(where);
   }
   owner.on_response(ticket, http_status, headers, retry_after, now);
+  drop_if_spent(key);
   return effect;
 }
 
@@ -142,7 +165,11 @@ bool rest_bucket_map::cancel(uint64_t ticket) {
   if (auto b = buckets_.find(where->second); b != buckets_.end())
     found = b->second.state.cancel(ticket);
   where_.erase(where);
-  key_of_ticket_.erase(ticket);
+  if (auto k = key_of_ticket_.find(ticket); k != key_of_ticket_.end()) {
+    auto key = std::move(k->second.key);
+    key_of_ticket_.erase(k);
+    drop_if_spent(key);
+  }
   return found;
 }
 

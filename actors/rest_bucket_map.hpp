@@ -100,7 +100,20 @@ private:
   struct key_info {
     std::string bucket;
     std::string major;
+    /// Interaction callbacks: one request per key, so the key and its
+    /// bucket are dropped as soon as they are idle instead of living 24 h.
+    bool one_shot = false;
   };
+  struct ticket_info {
+    std::string key;
+    std::string major;
+  };
+
+  /// The key's mapping, recreated (provisional) if it was evicted while a
+  /// request of it was in flight.
+  key_info& ensure_key(const std::string& key, const std::string& major);
+  /// Drops a one-shot key and its bucket once nothing is queued or in flight.
+  void drop_if_spent(const std::string& key);
 
   /// Moves `key` into bucket `target`; returns the effect.
   reply_effect move_key(const std::string& key, const std::string& target);
@@ -111,8 +124,8 @@ private:
   std::unordered_map<std::string, slot> buckets_;
   /// Every live ticket (queued or in flight) -> the bucket holding it.
   std::unordered_map<uint64_t, std::string> where_;
-  /// Ticket -> its key, for tickets that are in flight.
-  std::unordered_map<uint64_t, std::string> key_of_ticket_;
+  /// Every live ticket -> its key and major parameter.
+  std::unordered_map<uint64_t, ticket_info> key_of_ticket_;
 };
 
 } // namespace spectacles::actors

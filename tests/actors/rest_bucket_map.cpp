@@ -177,3 +177,47 @@ CAF_TEST(idle buckets are evicted after their lifetime) {
   CAF_CHECK_EQUAL(m.evict_idle(t0 + 25h, 24h), 1u);
   CAF_CHECK_EQUAL(m.bucket_count(), 0u);
 }
+
+CAF_TEST(interaction callback buckets disappear once answered or cancelled) {
+  rest_bucket_map m;
+  auto callback = route("POST /interactions/1/:token~ab/callback", "global", true);
+  callback.interaction_callback = true;
+  m.enqueue(callback);
+  auto other = route("POST /interactions/2/:token~cd/callback", "global", true);
+  other.interaction_callback = true;
+  auto cancelled = m.enqueue(other);
+  CAF_CHECK_EQUAL(m.bucket_count(), 2u);
+  auto r = m.poll(t0, 0);
+  CAF_CHECK_EQUAL(r.start.size(), 2u); // exempt: no global budget needed
+  m.on_response(1, 200, rate_limit_headers{}, std::nullopt, t0);
+  CAF_CHECK_EQUAL(m.bucket_count(), 1u);
+  CAF_CHECK(m.bucket_of(callback.key).empty());
+  CAF_CHECK(m.cancel(cancelled));
+  CAF_CHECK_EQUAL(m.bucket_count(), 0u);
+}
+
+CAF_TEST(a reply whose key was evicted meanwhile is still handled) {
+  rest_bucket_map m{ { 50ms, 2 } };
+  const std::string del = "DELETE /channels/1/messages/:id";
+  const std::string pin = "PUT /channels/1/pins/:id";
+  m.enqueue(route(del)); // 1
+  m.enqueue(route(pin)); // 2
+  m.poll(t0);
+  m.on_response(1, 200, hashed("h1", 50, 49), std::nullopt, t0);
+  m.on_response(2, 200, hashed("h1", 50, 48), std::nullopt, t0);
+  m.enqueue(route(del)); // 3
+  m.enqueue(route(del)); // 4
+  CAF_CHECK_EQUAL(tickets(m.poll(t0)), std::vector<uint64_t>({ 3, 4 }));
+  // 3 says deletes now live in h2: the key moves, 4's slot stays in h1.
+  m.on_response(3, 200, hashed("h2", 5, 4), std::nullopt, t0);
+  CAF_CHECK_EQUAL(m.bucket_of(del), "h2:channels/1");
+  CAF_CHECK_EQUAL(m.bucket("h1:channels/1")->in_flight(), std::vector<uint64_t>({ 4 }));
+  // A day later the idle h2 and the delete key are evicted; 4 is still out.
+  CAF_CHECK_EQUAL(m.evict_idle(t0 + 25h, 24h), 1u);
+  CAF_CHECK(m.bucket_of(del).empty());
+  // Its reply comes at last: the key is rebuilt and h1's slot is freed.
+  auto e = m.on_response(4, 200, hashed("h2", 5, 4), std::nullopt, t0 + 25h);
+  CAF_CHECK_EQUAL(e.bucket, "h2:channels/1");
+  CAF_CHECK_EQUAL(m.bucket_of(del), "h2:channels/1");
+  CAF_CHECK(m.bucket("h1:channels/1")->in_flight().empty());
+}
