@@ -1,7 +1,6 @@
 #include "actors/gateway_json.hpp"
 
 #include <charconv>
-#include <limits>
 
 namespace spectacles::actors::gateway_json {
 
@@ -180,32 +179,6 @@ uint32_t read_hex4(std::string_view s) {
 
 } // namespace
 
-void append_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 0xF]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 std::optional<size_t> skip_value(std::string_view text, size_t pos) {
   return skip_at(text, pos, 0);
 }
@@ -257,63 +230,6 @@ std::optional<std::string_view> find_member(std::string_view object, std::string
     pos = skip_ws(object, pos + 1);
   }
   return std::nullopt;
-}
-
-member_cursor::member_cursor(std::string_view object) : text_(object) {
-  pos_ = skip_ws(text_, 0);
-  if (pos_ >= text_.size() || text_[pos_] != '{')
-    ok_ = false;
-  else
-    pos_ = skip_ws(text_, pos_ + 1);
-}
-
-std::optional<member_cursor::member> member_cursor::next() {
-  if (!ok_ || done_)
-    return std::nullopt;
-  auto fail = [this] {
-    ok_ = false;
-    return std::nullopt;
-  };
-  if (pos_ >= text_.size())
-    return fail();
-  if (text_[pos_] == '}') {
-    if (!first_) // "{... ,}" was caught below; "}" here means a trailing comma
-      return fail();
-    done_ = skip_ws(text_, pos_ + 1) == text_.size();
-    ok_ = done_;
-    return std::nullopt;
-  }
-  first_ = false;
-  if (text_[pos_] != '"')
-    return fail();
-  auto key_end = skip_string(text_, pos_);
-  if (!key_end)
-    return fail();
-  auto key = text_.substr(pos_ + 1, *key_end - pos_ - 2);
-  pos_ = skip_ws(text_, *key_end);
-  if (pos_ >= text_.size() || text_[pos_] != ':')
-    return fail();
-  size_t value_begin = skip_ws(text_, pos_ + 1);
-  auto value_end = skip_value(text_, value_begin);
-  if (!value_end)
-    return fail();
-  auto value = text_.substr(value_begin, *value_end - value_begin);
-  pos_ = skip_ws(text_, *value_end);
-  if (pos_ >= text_.size())
-    return fail();
-  if (text_[pos_] == '}') {
-    done_ = skip_ws(text_, pos_ + 1) == text_.size();
-    ok_ = done_;
-  } else if (text_[pos_] == ',') {
-    pos_ = skip_ws(text_, pos_ + 1);
-    if (pos_ >= text_.size() || text_[pos_] != '"')
-      ok_ = false;
-  } else {
-    ok_ = false;
-  }
-  if (!ok_)
-    return std::nullopt;
-  return member{ key, value };
 }
 
 std::optional<std::string> parse_string(std::string_view raw) {
@@ -377,22 +293,6 @@ std::optional<uint64_t> parse_uint(std::string_view raw) {
   return v;
 }
 
-std::optional<int64_t> parse_int(std::string_view raw) {
-  raw = trim(raw);
-  bool negative = !raw.empty() && raw.front() == '-';
-  auto magnitude = parse_uint(negative ? raw.substr(1) : raw);
-  if (!magnitude)
-    return std::nullopt;
-  constexpr auto max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (!negative)
-    return *magnitude <= max ? std::optional<int64_t>(static_cast<int64_t>(*magnitude))
-                             : std::nullopt;
-  if (*magnitude > max + 1)
-    return std::nullopt;
-  return *magnitude == max + 1 ? std::numeric_limits<int64_t>::min()
-                               : -static_cast<int64_t>(*magnitude);
-}
-
 std::optional<bool> parse_bool(std::string_view raw) {
   raw = trim(raw);
   if (raw == "true")
@@ -400,17 +300,6 @@ std::optional<bool> parse_bool(std::string_view raw) {
   if (raw == "false")
     return false;
   return std::nullopt;
-}
-
-std::optional<uint64_t> parse_snowflake(std::string_view raw) {
-  raw = trim(raw);
-  if (!raw.empty() && raw.front() == '"') {
-    auto text = parse_string(raw);
-    if (!text)
-      return std::nullopt;
-    return parse_uint(*text);
-  }
-  return parse_uint(raw);
 }
 
 } // namespace spectacles::actors::gateway_json

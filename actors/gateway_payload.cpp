@@ -17,46 +17,24 @@ std::string_view gateway_os_name() {
 }
 
 std::string heartbeat_payload(std::optional<uint64_t> last_seq) {
-  std::string out = R"({"op":1,"d":)";
-  out += last_seq ? std::to_string(*last_seq) : "null";
-  out += '}';
-  return out;
+  return models::heartbeat_command(last_seq);
 }
 
 std::string identify_payload(const identify_fields& fields) {
-  std::string out = R"({"op":2,"d":{"token":)";
-  gateway_json::append_string(out, fields.token);
-  out += R"(,"properties":{"os":)";
-  gateway_json::append_string(out, gateway_os_name());
-  out += R"(,"browser":)";
-  gateway_json::append_string(out, gateway_library_name);
-  out += R"(,"device":)";
-  gateway_json::append_string(out, gateway_library_name);
-  out += R"(},"intents":)";
-  out += std::to_string(fields.intents);
-  out += R"(,"shard":[)";
-  out += std::to_string(fields.shard_id);
-  out += ',';
-  out += std::to_string(fields.shard_count);
-  out += R"(],"large_threshold":)";
-  out += std::to_string(fields.large_threshold);
-  if (!fields.presence_json.empty()) {
-    out += R"(,"presence":)";
-    out += gateway_json::trim(fields.presence_json);
-  }
-  out += "}}";
-  return out;
+  models::identify id;
+  id.token = fields.token;
+  id.properties = { std::string(gateway_os_name()), std::string(gateway_library_name),
+                    std::string(gateway_library_name) };
+  id.large_threshold = fields.large_threshold;
+  id.shard = std::vector<uint32_t>{ fields.shard_id, fields.shard_count };
+  id.presence = fields.presence;
+  id.intents = models::intents{ fields.intents };
+  return models::gateway_command(id);
 }
 
 std::string resume_payload(std::string_view token, std::string_view session_id, uint64_t seq) {
-  std::string out = R"({"op":6,"d":{"token":)";
-  gateway_json::append_string(out, token);
-  out += R"(,"session_id":)";
-  gateway_json::append_string(out, session_id);
-  out += R"(,"seq":)";
-  out += std::to_string(seq);
-  out += "}}";
-  return out;
+  return models::gateway_command(
+    models::resume{ std::string(token), std::string(session_id), seq });
 }
 
 std::string command_payload(int op, std::string_view d_json) {

@@ -1,11 +1,13 @@
-// The payloads a shard sends, as compact JSON text (PROTOCOL.md §1.5, §1.6,
-// §1.8, §1.17), and the URL it connects to (§1.1).
+// The payloads a shard sends (PROTOCOL.md §1.5, §1.6, §1.8, §1.17), encoded
+// by the models room, and the URL it connects to (§1.1).
 //
 //   {"op":1,"d":41}
 //   {"op":6,"d":{"token":"...","session_id":"9f1c...","seq":41}}
 //   {"op":2,"d":{"token":"...","properties":{"os":"linux","browser":"spectacles-cpp",
-//     "device":"spectacles-cpp"},"intents":513,"shard":[0,2],"large_threshold":50}}
+//     "device":"spectacles-cpp"},"large_threshold":50,"shard":[0,2],"intents":513}}
 #pragma once
+
+#include "models/gateway.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -21,14 +23,15 @@ constexpr size_t max_gateway_payload_bytes = 4096;
 /// The library name Discord sees in IDENTIFY `properties.browser`/`device`.
 constexpr std::string_view gateway_library_name = "spectacles-cpp";
 
+/// What a shard identifies with (from config: token, gateway.intents, the
+/// shard it runs, gateway.large-threshold, gateway.presence).
 struct identify_fields {
   std::string token;
   uint64_t intents = 0;
   uint32_t shard_id = 0;
   uint32_t shard_count = 1;
   int large_threshold = 50;
-  /// A JSON object (Update Presence, §1.17) inserted verbatim; empty = none.
-  std::string presence_json;
+  std::optional<models::presence_update> presence;
 };
 
 std::string heartbeat_payload(std::optional<uint64_t> last_seq);
@@ -37,7 +40,7 @@ std::string identify_payload(const identify_fields& fields);
 
 std::string resume_payload(std::string_view token, std::string_view session_id, uint64_t seq);
 
-/// {"op":<op>,"d":<d_json>} with d_json inserted verbatim.
+/// {"op":<op>,"d":<d_json>} with d_json inserted verbatim (trimmed).
 std::string command_payload(int op, std::string_view d_json);
 
 /// base (e.g. "wss://gateway.discord.gg" or a resume_gateway_url) with any

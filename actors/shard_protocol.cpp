@@ -1,8 +1,8 @@
 #include "actors/shard_protocol.hpp"
 
-#include "actors/gateway_envelope.hpp"
 #include "actors/gateway_json.hpp"
 #include "actors/shard_close_code.hpp"
+#include "models/envelope.hpp"
 
 #include <algorithm>
 
@@ -35,11 +35,6 @@ std::optional<gateway_error> validate(const shard_options& options) {
   if (id.large_threshold < 50 || id.large_threshold > 250)
     return bad("gateway: large_threshold " + std::to_string(id.large_threshold)
                + " is outside 50-250 (PROTOCOL.md §1.6)");
-  if (!id.presence_json.empty()) {
-    auto trimmed = json::trim(id.presence_json);
-    if (!json::is_single_value(trimmed) || trimmed.front() != '{')
-      return bad("gateway: the presence is not one JSON object: " + id.presence_json.substr(0, 64));
-  }
   if (options.gateway_url.empty())
     return bad("gateway: no gateway URL (GET /gateway/bot gives one)");
   if (options.compression != "" && options.compression != "zlib-stream"
@@ -49,7 +44,7 @@ std::optional<gateway_error> validate(const shard_options& options) {
   auto size = identify_payload(id).size();
   if (size > max_gateway_payload_bytes)
     return bad("gateway: IDENTIFY would be " + std::to_string(size)
-               + " bytes; Discord accepts at most 4096 (shorten the presence)");
+               + " bytes; Discord accepts at most 4096 (shorten gateway.presence)");
   if (options.invalid_session_max < options.invalid_session_min)
     return bad("gateway: invalid_session_max is below invalid_session_min");
   return std::nullopt;
@@ -100,15 +95,18 @@ shard_actions shard_protocol::on_message(uint64_t connection, std::string_view t
   shard_actions out;
   if (connection != connection_ || !socket_open_)
     return out;
-  auto scanned = scan_envelope(text);
-  if (!scanned.envelope) {
+  auto scanned = models::scan_envelope(text);
+  if (!scanned) {
     // Bad input from the wire is a reason to reconnect, never to die (LESSONS.md).
-    reconnect(now, next_session::resume, "unreadable message: " + scanned.error, true, out);
+    reconnect(now, next_session::resume, "unreadable message: " + scanned.error_message(), true,
+              out);
     return out;
   }
-  const auto& env = *scanned.envelope;
+  const auto& env = *scanned;
   switch (env.op) {
-    case 0: on_dispatch(env.s, env.t.value_or(""), env.d, now, out); break;
+    case 0:
+      on_dispatch(env.s, env.t, env.d, env.guild_id ? env.guild_id->value() : 0, now, out);
+      break;
     case 1: // the server wants a heartbeat now (PROTOCOL.md §1.5)
       heartbeat_.on_server_request(now);
       send_heartbeat(now, out);
@@ -197,8 +195,8 @@ command_outcome shard_protocol::queue_command(gateway_time now, int op, std::str
   if (op != 3 && op != 4 && op != 8 && op != 31 && op != 43)
     return fail(gateway_errc::command_not_allowed,
                 "op " + std::to_string(op)
-                    + " is not a user command (allowed: 3 presence, 4 voice state, 8 request guild "
-                      "members, 31 soundboard sounds, 43 channel info)");
+                  + " is not a user command (allowed: 3 presence, 4 voice state, 8 request guild "
+                    "members, 31 soundboard sounds, 43 channel info)");
   if (!json::is_single_value(d_json))
     return fail(gateway_errc::invalid_json,
                 "the `d` of op " + std::to_string(op) + " is not one JSON value");
@@ -206,12 +204,12 @@ command_outcome shard_protocol::queue_command(gateway_time now, int op, std::str
   if (payload.size() > max_gateway_payload_bytes)
     return fail(gateway_errc::payload_too_large,
                 "op " + std::to_string(op) + " would be " + std::to_string(payload.size())
-                    + " bytes; Discord accepts at most 4096 bytes per payload and closes the "
-                      "connection with 4002 above that (split the request)");
+                  + " bytes; Discord accepts at most 4096 bytes per payload and closes the "
+                    "connection with 4002 above that (split the request)");
   if (queue_.size() >= options_.max_queued_commands)
     return fail(gateway_errc::queue_full, std::to_string(queue_.size())
-                                              + " commands already wait for the connection or the "
-                                                "120/60 s limit; try again later");
+                                            + " commands already wait for the connection or the "
+                                              "120/60 s limit; try again later");
   queue_.push_back(std::move(payload));
   flush_commands(now, result.actions);
   return result;
@@ -278,7 +276,7 @@ void shard_protocol::connect(gateway_time now, milliseconds delay, shard_actions
   const auto& base = session && !session->resume_gateway_url.empty() ? session->resume_gateway_url
                                                                      : options_.gateway_url;
   out.push_back(
-      shard_connect{ connection_, gateway_connect_url(base, options_.compression), delay });
+    shard_connect{ connection_, gateway_connect_url(base, options_.compression), delay });
 }
 
 void shard_protocol::reconnect(gateway_time now, next_session next, std::string reason,
@@ -339,7 +337,8 @@ void shard_protocol::on_hello(std::string_view d, gateway_time now, shard_action
 }
 
 void shard_protocol::on_dispatch(std::optional<uint64_t> seq, std::string_view name,
-                                 std::string_view d, gateway_time now, shard_actions& out) {
+                                 std::string_view d, uint64_t guild_id, gateway_time now,
+                                 shard_actions& out) {
   if (seq)
     last_seq_ = seq; // heartbeats and RESUME carry the last non-null s (§1.3)
   if (name == "READY") {
@@ -362,9 +361,8 @@ void shard_protocol::on_dispatch(std::optional<uint64_t> seq, std::string_view n
       out.push_back(shard_save_session{ std::move(*save) });
   }
   ++stats_.dispatches;
-  out.push_back(
-      shard_dispatch{ event{ options_.identify.shard_id, seq.value_or(0), std::string(name),
-                             dispatch_guild_id(name, d), std::string(d) } });
+  out.push_back(shard_dispatch{ event{ options_.identify.shard_id, seq.value_or(0),
+                                       std::string(name), guild_id, std::string(d) } });
   if (name == "READY" || name == "RESUMED") {
     enter_running(now, out);
   } else if (state_ == shard_state::resuming) {

@@ -107,8 +107,8 @@ struct shard_fatal {
 };
 
 using shard_action
-    = std::variant<shard_connect, shard_send, shard_close, shard_request_permit, shard_dispatch,
-                   shard_save_session, shard_clear_session, shard_fatal>;
+  = std::variant<shard_connect, shard_send, shard_close, shard_request_permit, shard_dispatch,
+                 shard_save_session, shard_clear_session, shard_fatal>;
 using shard_actions = std::vector<shard_action>;
 
 struct shard_options {
@@ -180,6 +180,13 @@ public:
   /// after READY/RESUMED and within the 120/60 s allowance.
   command_outcome queue_command(gateway_time now, int op, std::string_view d_json);
 
+  /// The same for a typed command of the models room, e.g.
+  /// models::request_guild_members{ .guild_id = g, .query = "", .limit = 0 }.
+  template <class Command>
+  command_outcome queue(gateway_time now, const Command& command) {
+    return queue_command(now, static_cast<int>(Command::op), models::encode(command));
+  }
+
   /// Leave the gateway. keep_session = true closes with 4900 and saves the
   /// session so another node can RESUME it (a shard move); false closes with
   /// 1000, which ends the session (PROTOCOL.md §1.11).
@@ -228,7 +235,7 @@ private:
                  shard_actions& out);
   void on_hello(std::string_view d, gateway_time now, shard_actions& out);
   void on_dispatch(std::optional<uint64_t> seq, std::string_view name, std::string_view d,
-                   gateway_time now, shard_actions& out);
+                   uint64_t guild_id, gateway_time now, shard_actions& out);
   void enter_running(gateway_time now, shard_actions& out);
   void send_heartbeat(gateway_time now, shard_actions& out);
   void run_timers(gateway_time now, shard_actions& out);

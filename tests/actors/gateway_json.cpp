@@ -8,15 +8,8 @@
 using namespace spectacles::actors;
 namespace json = spectacles::actors::gateway_json;
 
-CAF_TEST(strings are escaped for quotes backslashes and control characters) {
-  std::string out;
-  json::append_string(out, "a\"b\\c\n\x01 é");
-  CAF_CHECK_EQUAL(out, "\"a\\\"b\\\\c\\n\\u0001 é\"");
-  CAF_CHECK(json::is_single_value(out));
-  CAF_CHECK_EQUAL(json::parse_string(out).value_or("?"), "a\"b\\c\n\x01 é");
-}
-
 CAF_TEST(parse_string resolves escapes and surrogate pairs) {
+  CAF_CHECK_EQUAL(json::parse_string(R"("a\"b\\c\n\u0001 x")").value_or("?"), "a\"b\\c\n\x01 x");
   CAF_CHECK_EQUAL(json::parse_string(R"("wss:\/\/x")").value_or("?"), "wss://x");
   CAF_CHECK_EQUAL(json::parse_string(R"("\u00e9\ud83d\ude00")").value_or("?"),
                   "\xc3\xa9\xf0\x9f\x98\x80");
@@ -60,35 +53,11 @@ CAF_TEST(find_member returns raw values of top level members only) {
   CAF_CHECK(!json::find_member(R"({"n":)", "n"));
 }
 
-CAF_TEST(member_cursor walks members once and flags malformed objects) {
-  json::member_cursor c(R"({"a":1, "b":[2]})");
-  auto a = c.next();
-  auto b = c.next();
-  CAF_REQUIRE(a && b);
-  CAF_CHECK_EQUAL(a->key, "a");
-  CAF_CHECK_EQUAL(b->value, "[2]");
-  CAF_CHECK(!c.next());
-  CAF_CHECK(c.done());
-  json::member_cursor bad(R"({"a":1,})");
-  while (bad.next()) {
-  }
-  CAF_CHECK(!bad.ok());
-  CAF_CHECK(!bad.done());
-  json::member_cursor empty("{}");
-  CAF_CHECK(!empty.next());
-  CAF_CHECK(empty.done());
-}
-
-CAF_TEST(numbers and snowflakes parse within range) {
+CAF_TEST(numbers and booleans parse within range) {
   CAF_CHECK_EQUAL(json::parse_uint("18446744073709551615").value_or(0), 18446744073709551615u);
   CAF_CHECK(!json::parse_uint("18446744073709551616"));
   CAF_CHECK(!json::parse_uint("-1"));
   CAF_CHECK(!json::parse_uint("1.5"));
-  CAF_CHECK_EQUAL(json::parse_int("-42").value_or(0), -42);
-  CAF_CHECK_EQUAL(json::parse_snowflake(R"("900000000000000018")").value_or(0),
-                  900000000000000018u);
-  CAF_CHECK_EQUAL(json::parse_snowflake("123123").value_or(0), 123123u);
-  CAF_CHECK(!json::parse_snowflake(R"("abc")"));
   CAF_CHECK_EQUAL(json::parse_bool(" true ").value_or(false), true);
   CAF_CHECK(!json::parse_bool("1"));
 }

@@ -6,6 +6,7 @@
 #include "actors/gateway_json.hpp"
 
 using namespace spectacles::actors;
+namespace models = spectacles::models;
 
 CAF_TEST(heartbeat carries the last seq or null) {
   CAF_CHECK_EQUAL(heartbeat_payload(std::nullopt), R"({"op":1,"d":null})");
@@ -19,16 +20,17 @@ CAF_TEST(identify has token properties intents shard presence and large_threshol
   f.shard_id = 3;
   f.shard_count = 16;
   f.large_threshold = 250;
-  f.presence_json = R"( {"status":"online","since":null,"activities":[],"afk":false} )";
+  f.presence = models::presence_update{};
+  f.presence->status = "idle";
   auto p = identify_payload(f);
   CAF_CHECK(gateway_json::is_single_value(p));
   CAF_CHECK_EQUAL(p, std::string(R"({"op":2,"d":{"token":"tok\"en","properties":{"os":")")
-                         + std::string(gateway_os_name())
-                         + R"(","browser":"spectacles-cpp","device":"spectacles-cpp"},)"
-                           R"("intents":513,"shard":[3,16],"large_threshold":250,)"
-                           R"("presence":{"status":"online","since":null,"activities":[],)"
-                           R"("afk":false}}})");
-  f.presence_json.clear();
+                       + std::string(gateway_os_name())
+                       + R"(","browser":"spectacles-cpp","device":"spectacles-cpp"},)"
+                         R"("large_threshold":250,"shard":[3,16],)"
+                         R"("presence":{"since":null,"activities":[],"status":"idle","afk":false},)"
+                         R"("intents":513}})");
+  f.presence.reset();
   CAF_CHECK(identify_payload(f).find("presence") == std::string::npos);
 }
 
