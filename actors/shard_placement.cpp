@@ -45,8 +45,8 @@ std::vector<shard_move> shard_placement::assign(std::vector<std::string> nodes) 
     if (n > 0) {
       // consecutive: node k holds [k*total/n, (k+1)*total/n)
       auto k = strategy_ == placement_strategy::consecutive
-                   ? static_cast<uint32_t>(uint64_t{ s } * n / total)
-                   : s % n;
+                 ? static_cast<uint32_t>(uint64_t{ s } * n / total)
+                 : s % n;
       to = nodes_[k];
     }
     if (owner_[s] != to)
