@@ -3,6 +3,7 @@
 //   spectacles-node                      run the demo (no token, no config needed)
 //   spectacles-node --config FILE ...    run the roles FILE configures
 //   spectacles-node make-certs DIR [NAME...]   cluster CA + node certificates
+//   spectacles-node check-payload FILE... [--as TYPE]   why does this payload not decode?
 //   spectacles-node -h | --long-help     list every option with its default
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "caf/openssl/manager.hpp"
 
 #include "config/node_config.hpp"
+#include "models/check_payload.hpp"
 #include "net/log.hpp"
 #include "nodes/make_certs.hpp"
 #include "nodes/node_runner.hpp"
@@ -34,6 +36,9 @@ std::string self_exe() {
 
 int main(int argc, char** argv) {
   using namespace spectacles;
+  // check-payload takes plain arguments (--as TYPE), not CAF options.
+  if (argc > 1 && std::strcmp(argv[1], "check-payload") == 0)
+    return models::check_payload({argv + 2, argv + argc}, std::cout, std::cerr);
   std::string sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "";
   config::node_config cfg;
   cfg.load<caf::io::middleman>();
