@@ -1,6 +1,7 @@
 #include "actors/rest_bucket_map.hpp"
 
 #include <queue>
+#include <utility>
 
 namespace spectacles::actors {
 
@@ -11,9 +12,11 @@ rest_bucket_map::key_info& rest_bucket_map::ensure_key(const std::string& key,
     it->second.bucket = "~" + key;
     it->second.major = major;
   }
-  auto [bucket, fresh]
-    = buckets_.try_emplace(it->second.bucket, slot{ rest_bucket_state{ opts_ }, {} });
-  bucket->second.keys.insert(key);
+  auto bucket = buckets_.find(it->second.bucket);
+  if (bucket == buckets_.end()) {
+    bucket = buckets_.try_emplace(it->second.bucket, slot{ rest_bucket_state{ opts_ }, {} }).first;
+    bucket->second.keys.insert(key);
+  }
   return it->second;
 }
 
@@ -37,45 +40,74 @@ uint64_t rest_bucket_map::enqueue(const rest_route& route) {
   auto& info = ensure_key(route.key, route.major);
   info.one_shot = route.interaction_callback;
   buckets_.at(info.bucket).state.enqueue({ ticket, route.key, route.global_exempt });
+  mark(info.bucket);
   where_[ticket] = info.bucket;
   key_of_ticket_[ticket] = { route.key, route.major };
   return ticket;
 }
 
+void rest_bucket_map::mark(const std::string& id) {
+  auto it = buckets_.find(id);
+  if (it != buckets_.end() && !it->second.dirty) {
+    it->second.dirty = true;
+    dirty_.push_back(id);
+  }
+}
+
 rest_bucket_map::poll_result rest_bucket_map::poll(time_point now, size_t global_budget) {
   poll_result result;
+  // Only buckets that changed (new request, reply, cancel, merge) or whose
+  // wait ended are looked at: a poll costs what happened, not the number of
+  // buckets.
+  while (!timers_.empty() && timers_.top().first <= now) {
+    mark(timers_.top().second);
+    timers_.pop();
+  }
+  using entry_ptr = std::pair<const std::string, slot>*;
   // Fronts of ready buckets, oldest ticket first, so that a small global
   // budget goes to the requests that have waited longest.
-  using candidate = std::pair<uint64_t, slot*>;
+  using candidate = std::pair<uint64_t, entry_ptr>;
   std::priority_queue<candidate, std::vector<candidate>, std::greater<>> ready;
-  std::unordered_map<slot*, const std::string*> ids;
-  auto consider = [&](const std::string& id, slot& s) {
+  auto consider = [&](entry_ptr b) {
+    auto& s = b->second;
     auto gate = s.state.check(now);
     if (gate.state == rest_bucket_state::gate_state::ready) {
-      ready.emplace(s.state.front()->ticket, &s);
-      ids[&s] = &id;
-    } else if (gate.state == rest_bucket_state::gate_state::wait_until) {
-      if (!result.wake_at || gate.until < *result.wake_at)
-        result.wake_at = gate.until;
+      ready.emplace(s.state.front()->ticket, b);
+    } else if (gate.state == rest_bucket_state::gate_state::wait_until && s.timer != gate.until) {
+      s.timer = gate.until;
+      timers_.emplace(gate.until, b->first);
     }
   };
-  for (auto& [id, s] : buckets_)
-    consider(id, s);
+  std::vector<std::string> ids;
+  ids.swap(dirty_);
+  for (auto& id : ids) {
+    auto it = buckets_.find(id);
+    if (it == buckets_.end())
+      continue;
+    it->second.dirty = false;
+    consider(&*it);
+  }
   while (!ready.empty()) {
-    auto [ticket, s] = ready.top();
+    auto [ticket, b] = ready.top();
     ready.pop();
-    if (!s->state.front()->global_exempt && global_budget == 0) {
+    auto& s = b->second;
+    if (!s.state.front()->global_exempt && global_budget == 0) {
       ++result.held_by_global;
-      continue; // this bucket waits for the global budget; others may be exempt
+      mark(b->first); // ready, but must wait for the budget: look again next time
+      continue;
     }
-    auto e = s->state.start_next(now);
+    auto e = s.state.start_next(now);
     if (!e)
       continue;
     if (!e->global_exempt)
       --global_budget;
-    result.start.push_back({ e->ticket, e->key, *ids[s], e->global_exempt });
-    consider(*ids[s], *s);
+    result.start.push_back({ e->ticket, e->key, b->first, e->global_exempt });
+    consider(b);
   }
+  // May be early (a timer of a bucket that changed since): a spurious poll
+  // is harmless, a missed one is not.
+  if (!timers_.empty())
+    result.wake_at = timers_.top().first;
   return result;
 }
 
@@ -100,6 +132,8 @@ rest_bucket_map::reply_effect rest_bucket_map::move_key(const std::string& key,
     if (target_it == buckets_.end()) {
       target_it = buckets_.emplace(target, std::move(source_it->second)).first;
       target_it->second.keys.clear();
+      target_it->second.dirty = false; // the old id's listing does not carry over
+      target_it->second.timer = {};
     } else {
       target_it->second.state.absorb(std::move(source));
       effect.merged = true;
@@ -121,6 +155,7 @@ rest_bucket_map::reply_effect rest_bucket_map::move_key(const std::string& key,
   }
   target_it->second.keys.insert(key);
   info.bucket = target;
+  mark(target);
   effect.moved = true;
   effect.bucket = target;
   effect.queue = target_it->second.state.queued_tickets();
@@ -149,9 +184,11 @@ rest_bucket_map::on_response(uint64_t ticket, int http_status, const rate_limit_
     if (where->second != info.bucket) {
       if (auto held = buckets_.find(where->second); held != buckets_.end())
         held->second.state.cancel(ticket); // frees the slot where it was taken
+      mark(where->second);
     }
     where_.erase(where);
   }
+  mark(info.bucket);
   owner.on_response(ticket, http_status, headers, retry_after, now);
   drop_if_spent(key);
   return effect;
@@ -164,6 +201,7 @@ bool rest_bucket_map::cancel(uint64_t ticket) {
   bool found = false;
   if (auto b = buckets_.find(where->second); b != buckets_.end())
     found = b->second.state.cancel(ticket);
+  mark(where->second);
   where_.erase(where);
   if (auto k = key_of_ticket_.find(ticket); k != key_of_ticket_.end()) {
     auto key = std::move(k->second.key);

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <optional>
+#include <queue>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -96,6 +97,10 @@ private:
   struct slot {
     rest_bucket_state state;
     std::set<std::string> keys;
+    /// Listed in dirty_: poll() must look at it.
+    bool dirty = false;
+    /// The wake-up time already in timers_ for it.
+    time_point timer{};
   };
   struct key_info {
     std::string bucket;
@@ -112,6 +117,8 @@ private:
   /// The key's mapping, recreated (provisional) if it was evicted while a
   /// request of it was in flight.
   key_info& ensure_key(const std::string& key, const std::string& major);
+  /// Lists a bucket for the next poll().
+  void mark(const std::string& id);
   /// Drops a one-shot key and its bucket once nothing is queued or in flight.
   void drop_if_spent(const std::string& key);
 
@@ -124,6 +131,10 @@ private:
   std::unordered_map<std::string, slot> buckets_;
   /// Every live ticket (queued or in flight) -> the bucket holding it.
   std::unordered_map<uint64_t, std::string> where_;
+  /// Buckets to look at in the next poll(), and when waiting ones wake.
+  std::vector<std::string> dirty_;
+  using timer = std::pair<time_point, std::string>;
+  std::priority_queue<timer, std::vector<timer>, std::greater<>> timers_;
   /// Every live ticket -> its key and major parameter.
   std::unordered_map<uint64_t, ticket_info> key_of_ticket_;
 };

@@ -21,9 +21,14 @@ bool is_id(std::string_view segment) {
 }
 
 std::vector<std::string_view> split_path(std::string_view path) {
-  if (auto end = path.find_first_of("?#"); end != std::string_view::npos)
-    path = path.substr(0, end);
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '?' || path[i] == '#') {
+      path = path.substr(0, i);
+      break;
+    }
+  }
   std::vector<std::string_view> segments;
+  segments.reserve(8);
   size_t pos = 0;
   while (pos <= path.size()) {
     auto next = path.find('/', pos);
@@ -100,7 +105,7 @@ rest_route make_rest_route(rest_method method, std::string_view path,
 
   // Major parameter: only at the top of the path, as Discord documents it.
   bool has_major
-      = (at(0) == "channels" || at(0) == "guilds" || at(0) == "webhooks") && is_id(at(1));
+    = (at(0) == "channels" || at(0) == "guilds" || at(0) == "webhooks") && is_id(at(1));
   if (has_major) {
     route.major.assign(at(0));
     route.major += '/';
@@ -111,7 +116,7 @@ rest_route make_rest_route(rest_method method, std::string_view path,
   if (at(0) == "webhooks" && is_id(at(1)) && segments.size() >= 3)
     token_at = 2;
   bool callback
-      = at(0) == "interactions" && is_id(at(1)) && segments.size() == 4 && at(3) == "callback";
+    = at(0) == "interactions" && is_id(at(1)) && segments.size() == 4 && at(3) == "callback";
   if (at(0) == "interactions" && segments.size() >= 3)
     token_at = 2;
 
@@ -129,7 +134,9 @@ rest_route make_rest_route(rest_method method, std::string_view path,
 
   std::string key{ to_string(method) };
   key += ' ';
+  key.reserve(key.size() + path.size() + 24);
   std::string log_path;
+  log_path.reserve(path.size());
   for (size_t i = 0; i < segments.size(); ++i) {
     auto segment = segments[i];
     std::string_view previous = i > 0 ? segments[i - 1] : std::string_view{};
@@ -173,7 +180,7 @@ rest_route make_rest_route(rest_method method, std::string_view path,
       && at(2) == "messages" && is_id(at(3))) {
     auto id = models::snowflake::parse(at(3)).value_or(models::snowflake{});
     auto created
-        = std::chrono::system_clock::time_point{} + std::chrono::milliseconds(id.timestamp());
+      = std::chrono::system_clock::time_point{} + std::chrono::milliseconds(id.timestamp());
     if (now - created > old_message_age) {
       route.old_message_delete = true;
       key += " (older than 14 days)";
@@ -200,12 +207,12 @@ std::variant<proxy_target, proxy_target_error> normalize_proxy_target(std::strin
   auto query_at = target.find('?');
   std::string_view path = target.substr(0, query_at);
   std::string_view query
-      = query_at == std::string_view::npos ? std::string_view{} : target.substr(query_at + 1);
+    = query_at == std::string_view::npos ? std::string_view{} : target.substr(query_at + 1);
   if (path.substr(0, prefix.size()) != prefix
       || (path.size() > prefix.size() && path[prefix.size()] != '/')) {
     if (path.substr(0, 5) == "/api/" || path == "/api")
       return refuse(404, "only Discord API v10 is proxied: use /api/v10/... (got '"
-                             + std::string(path.substr(0, 16)) + "')");
+                           + std::string(path.substr(0, 16)) + "')");
     return refuse(404, "not a Discord API path: the proxy serves /api/v10/...");
   }
   path.remove_prefix(prefix.size());
