@@ -335,7 +335,7 @@ router_stats delivery_book::stats(time_point now) const {
     if (!g.heads.empty()) {
       auto& oldest = g.lanes.at(g.heads.begin()->second).pending.front();
       gs.lag_ms
-          = std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest.queued_at).count();
+        = std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest.queued_at).count();
     }
     gs.counters = g.counters;
     st.groups.push_back(std::move(gs));
@@ -345,7 +345,7 @@ router_stats delivery_book::stats(time_point now) const {
                                        w.delivered, w.acked, w.redelivered });
   for (auto& [shard, s] : shards_)
     st.shards.push_back(
-        shard_stats{ shard, s.last_seq, commit_point(shard), s.outstanding.size(), false });
+      shard_stats{ shard, s.last_seq, commit_point(shard), s.outstanding.size(), false });
   st.dead_letters.assign(dead_letters_.begin(), dead_letters_.end());
   return st;
 }
