@@ -160,6 +160,8 @@ caf::behavior membership(caf::stateful_actor<membership_state>* self, node_info 
                                           return s.address() == dm.source;
                                         }),
                          st.subscribers.end());
+    for (auto i = st.roles.begin(); i != st.roles.end();)
+      i = i->second.address() == dm.source ? st.roles.erase(i) : std::next(i);
     for (auto i = st.members.begin(); i != st.members.end(); ++i) {
       if (i->second.agent.address() == dm.source) {
         auto gone = i->second;
@@ -188,6 +190,17 @@ caf::behavior membership(caf::stateful_actor<membership_state>* self, node_info 
     },
     [self](members_atom) {
       return all_members(self);
+    },
+    [self](put_atom, std::string& role, caf::actor& provider) {
+      self->monitor(provider);
+      self->state.roles[role] = std::move(provider);
+    },
+    [self](get_atom, const std::string& role) -> caf::result<caf::actor> {
+      auto i = self->state.roles.find(role);
+      if (i == self->state.roles.end())
+        return caf::make_error(caf::sec::remote_lookup_failed,
+                               "node " + self->state.self_info.name + " has no " + role + " role");
+      return i->second;
     },
     [self](subscribe_atom) {
       auto sub = caf::actor_cast<caf::actor>(self->current_sender());

@@ -12,8 +12,11 @@
 //     (members_atom)              -> std::vector<member>   all members, self included
 //     (subscribe_atom)            -> ok; then (node_up_atom, member) for every member
 //                                    now and later, (node_down_atom, member) on death
+//     (get_atom, string role)     -> actor                 this node's actor for a role
+//                                    ("router", "producer", ...) or error no_such_role
 //   from the node that owns it:
 //     (put_atom, string address)  its published host:port; starts joining seeds
+//     (put_atom, string role, actor)  registers the local actor serving `role`
 //   internal:
 //     (tick_atom)                 retries seeds that are not members (a restarted
 //                                 seed comes back this way)
@@ -54,6 +57,7 @@ struct membership_state {
   std::set<std::string> connecting;  // addresses with a join in flight
   std::set<std::string> unreachable; // addresses whose last attempt failed (warned once)
   std::vector<caf::actor> subscribers;
+  std::map<std::string, caf::actor> roles; // local role actors, by role name
   caf::actor_clock::time_point started;
   bool ticking = false;
   static inline const char* name = "membership";
