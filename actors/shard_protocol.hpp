@@ -4,22 +4,19 @@
 // ask for an identify permit, hand a dispatch to the router, save the
 // session, report a fatal error). No sockets, no CAF, no clock reads here.
 //
-//                     start()
-//   +--------------+ ---------> +------------+  socket open, HELLO
-//   | disconnected |            | connecting | -----------------------+
-//   +--------------+ <-stop()-- +------------+                        |
-//          ^                      ^  ^  (any failure or timeout:      |
-//          | stop()               |  |   close 4900 if we still hold  |
-//          |                      |  |   the socket, back off, retry) |
-//          |       +--------------+  +-----------------+              |
-//          |       |                                   |              v
-//   +------------+ |  no session: ask permit  +-------------+   session?
-//   |  running   |<-- READY ----------------- | identifying |<--- no --+
-//   +------------+ |  permit -> IDENTIFY      +-------------+          |
-//          ^       |                          +-------------+   yes    |
-//          +-------+--------- RESUMED ------- |  resuming   |<---------+
-//                                             +-------------+  RESUME
-//   fatal close code (4004, 4010-4014) from any state -> fatally_closed (terminal)
+//                start()                HELLO, no session: ask a permit
+//   disconnected -------> connecting ------------------------------> identifying
+//        ^                 ^    |                                        |
+//        | stop()          |    | HELLO, session: send RESUME            | permit: IDENTIFY,
+//        |                 |    v                                        | then READY
+//        |                 |  resuming ---------- RESUMED ------------+  |
+//        |                 |                                          v  v
+//        +-----------------+------------------------------------- running
+//            socket closed, zombie, op 7, op 9, a state's deadline:
+//            back off (jitter, cap), reconnect; resume if a session is
+//            kept, else identify. From connecting/identifying/resuming too.
+//
+//   A fatal close code (4004, 4010-4014) in any state -> fatally_closed (terminal).
 //
 // Every state has a deadline (connect/HELLO, identify permit, READY,
 // RESUMED progress) and heartbeats police the open socket (zombie check), so
@@ -27,6 +24,10 @@
 //
 // Connection ids: every connect action carries a new id; socket events of an
 // older id are ignored, so the actor never has to race a close it asked for.
+//
+// Driving it (the shard actor): perform the returned actions in order; report
+// socket events with the id of their connect action; call on_tick() at
+// next_wakeup(); on stop(), also cancel the shard's identify request.
 #pragma once
 
 #include "actors/gateway_clock.hpp"
