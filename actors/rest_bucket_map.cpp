@@ -46,6 +46,16 @@ uint64_t rest_bucket_map::enqueue(const rest_route& route) {
   return ticket;
 }
 
+void rest_bucket_map::requeue(uint64_t ticket, const rest_route& route) {
+  if (ticket == 0 || ticket >= next_ticket_ || where_.count(ticket) != 0)
+    return; // not a ticket of ours, or still queued / in flight
+  auto& info = ensure_key(route.key, route.major);
+  buckets_.at(info.bucket).state.enqueue({ ticket, route.key, route.global_exempt });
+  mark(info.bucket);
+  where_[ticket] = info.bucket;
+  key_of_ticket_[ticket] = { route.key, route.major };
+}
+
 void rest_bucket_map::mark(const std::string& id) {
   auto it = buckets_.find(id);
   if (it != buckets_.end() && !it->second.dirty) {

@@ -68,6 +68,11 @@ public:
   /// Queues a request of `route`; returns its ticket.
   uint64_t enqueue(const rest_route& route);
 
+  /// Queues a retry (after a 429 or a backoff) under its first ticket, so
+  /// it goes before everything that arrived after it: a retried request does
+  /// not lose its place in its bucket's order.
+  void requeue(uint64_t ticket, const rest_route& route);
+
   /// Starts what may start: at most `global_budget` requests that count
   /// towards the global limit (exempt ones do not), oldest ticket first
   /// across all buckets.

@@ -221,3 +221,26 @@ CAF_TEST(a reply whose key was evicted meanwhile is still handled) {
   CAF_CHECK_EQUAL(m.bucket_of(del), "h2:channels/1");
   CAF_CHECK(m.bucket("h1:channels/1")->in_flight().empty());
 }
+
+CAF_TEST(a retried request keeps its place ahead of later ones) {
+  rest_bucket_map m;
+  auto r = route("POST /channels/1/messages");
+  m.enqueue(r); // 1
+  m.enqueue(r); // 2
+  m.enqueue(r); // 3
+  CAF_CHECK_EQUAL(tickets(m.poll(t0)), std::vector<uint64_t>({ 1 }));
+  rate_limit_headers limited = hashed("h1", 5, 0, 1.0);
+  limited.scope = rate_limit_scope::user;
+  m.on_response(1, 429, limited, 1.0, t0);
+  m.requeue(1, r);
+  CAF_CHECK_EQUAL(m.bucket("h1:channels/1")->queued_tickets(), std::vector<uint64_t>({ 1, 2, 3 }));
+  auto waiting = m.poll(t0);
+  CAF_CHECK(waiting.start.empty());
+  CAF_REQUIRE(waiting.wake_at);
+  CAF_CHECK_EQUAL(tickets(m.poll(*waiting.wake_at)), std::vector<uint64_t>({ 1 }));
+  // Unknown, queued or in-flight tickets are not queued twice.
+  m.requeue(1, r);
+  m.requeue(2, r);
+  m.requeue(99, r);
+  CAF_CHECK_EQUAL(m.bucket("h1:channels/1")->queued_tickets(), std::vector<uint64_t>({ 2, 3 }));
+}
