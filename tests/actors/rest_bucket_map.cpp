@@ -4,6 +4,11 @@
 
 #include "caf/test/unit_test.hpp"
 
+#include <map>
+#include <queue>
+#include <random>
+#include <set>
+
 using namespace spectacles::actors;
 using namespace std::chrono_literals;
 
@@ -243,4 +248,132 @@ CAF_TEST(a retried request keeps its place ahead of later ones) {
   m.requeue(2, r);
   m.requeue(99, r);
   CAF_CHECK_EQUAL(m.bucket("h1:channels/1")->queued_tickets(), std::vector<uint64_t>({ 2, 3 }));
+}
+
+namespace {
+
+// A Discord-like bucket for the simulation below: a window of `limit`
+// requests that starts with the first request after the previous one ended.
+struct fake_discord_bucket {
+  int64_t limit = 5;
+  std::chrono::milliseconds window{ 1000 };
+  int64_t remaining = 0;
+  rest_bucket_map::time_point reset{};
+  size_t exhausted_hits = 0;
+
+  rate_limit_headers process(rest_bucket_map::time_point at, int& status) {
+    if (at >= reset) {
+      remaining = limit;
+      reset = at + window;
+    }
+    status = 200;
+    if (remaining == 0) {
+      ++exhausted_hits;
+      status = 429;
+    } else {
+      --remaining;
+    }
+    rate_limit_headers h;
+    h.limit = limit;
+    h.remaining = remaining;
+    h.reset_after = std::chrono::duration<double>(reset - at).count();
+    h.reset = std::chrono::duration<double>(reset.time_since_epoch()).count();
+    h.bucket = "h1";
+    if (status == 429) {
+      h.scope = rate_limit_scope::user;
+      h.retry_after = *h.reset_after;
+    }
+    return h;
+  }
+};
+
+struct sim_result {
+  size_t completed = 0;
+  size_t exhausted_hits = 0;
+  bool per_key_order_kept = true;
+};
+
+// Random arrivals on two keys that Discord puts in one bucket, random
+// one-way latencies (1-40 ms, so replies overtake each other when several
+// are in flight), virtual time only.
+sim_result simulate(size_t max_in_flight, uint32_t seed, size_t requests) {
+  rest_bucket_map m{ { 50ms, max_in_flight } };
+  fake_discord_bucket discord;
+  std::mt19937 rng{ seed };
+  std::uniform_int_distribution<int> latency_ms{ 1, 40 };
+  std::uniform_int_distribution<int> gap_ms{ 0, 150 };
+  enum kind { arrive, process, reply, wake };
+  struct event {
+    rest_bucket_map::time_point at;
+    kind what;
+    uint64_t ticket;
+    std::string key;
+    rate_limit_headers headers;
+    int status;
+  };
+  auto later = [](const event& a, const event& b) {
+    return a.at > b.at;
+  };
+  std::priority_queue<event, std::vector<event>, decltype(later)> events{ later };
+  const std::string keys[] = { "POST /channels/1/messages", "PATCH /channels/1/messages/:id" };
+  auto now = t0;
+  for (size_t i = 0; i < requests; ++i) {
+    now += std::chrono::milliseconds(gap_ms(rng));
+    events.push({ now, arrive, 0, keys[rng() % 2], {}, 0 });
+  }
+  sim_result out;
+  std::map<std::string, uint64_t> last_processed;
+  std::set<rest_bucket_map::time_point> wakes;
+  while (!events.empty()) {
+    auto e = events.top();
+    events.pop();
+    now = e.at;
+    switch (e.what) {
+      case arrive: m.enqueue(route(e.key)); break;
+      case process: {
+        int status = 0;
+        auto h = discord.process(now, status);
+        if (status == 200) {
+          if (last_processed[e.key] > e.ticket)
+            out.per_key_order_kept = false;
+          last_processed[e.key] = e.ticket;
+        }
+        events.push(
+          { now + std::chrono::milliseconds(latency_ms(rng)), reply, e.ticket, e.key, h, status });
+        break;
+      }
+      case reply:
+        m.on_response(e.ticket, e.status, e.headers, e.headers.retry_after, now);
+        if (e.status == 429)
+          m.requeue(e.ticket, route(e.key));
+        else
+          ++out.completed;
+        break;
+      case wake: break;
+    }
+    auto r = m.poll(now);
+    for (auto& s : r.start)
+      events.push(
+        { now + std::chrono::milliseconds(latency_ms(rng)), process, s.ticket, s.key, {}, 0 });
+    if (r.wake_at && *r.wake_at > now && wakes.insert(*r.wake_at).second)
+      events.push({ *r.wake_at, wake, 0, {}, {}, 0 });
+  }
+  out.exhausted_hits = discord.exhausted_hits;
+  return out;
+}
+
+} // namespace
+
+CAF_TEST(a simulated Discord bucket never sees a request into an exhausted window) {
+  for (uint32_t seed : { 1u, 2u, 3u }) {
+    for (size_t in_flight : { 1u, 3u }) {
+      auto r = simulate(in_flight, seed, 600);
+      CAF_MESSAGE("seed " << seed << ", max_in_flight " << in_flight << ": " << r.completed
+                          << " completed, " << r.exhausted_hits << " into an exhausted window");
+      CAF_CHECK_EQUAL(r.completed, 600u);
+      CAF_CHECK_EQUAL(r.exhausted_hits, 0u);
+      if (in_flight == 1)
+        CAF_CHECK(r.per_key_order_kept);
+    }
+  }
 }
