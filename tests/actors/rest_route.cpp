@@ -6,6 +6,8 @@
 
 #include "models/snowflake.hpp"
 
+#include <iterator>
+#include <random>
 #include <variant>
 
 using namespace spectacles::actors;
@@ -15,7 +17,7 @@ namespace {
 
 // 2026-11-27T00:00:00Z, a fixed wall clock for every test.
 const system_clock::time_point now
-    = system_clock::time_point{} + std::chrono::milliseconds(1795737600000);
+  = system_clock::time_point{} + std::chrono::milliseconds(1795737600000);
 
 rest_route route(rest_method method, std::string_view path, rest_route_options options = {}) {
   return make_rest_route(method, path, now, options);
@@ -27,9 +29,9 @@ std::string snowflake_at(system_clock::time_point t) {
 }
 
 const std::string webhook_token
-    = "Xy9kq2TnZ0b1mVh3J8sLwQe4R7uYcAo5pFgDiK6jNxzBvMt-WlErUa_sHdCfGqOyPn12";
+  = "Xy9kq2TnZ0b1mVh3J8sLwQe4R7uYcAo5pFgDiK6jNxzBvMt-WlErUa_sHdCfGqOyPn12";
 const std::string interaction_token
-    = "aW50ZXJhY3Rpb246MTA2MDMyMDYxMDkyMTc2MjgxNjpGbmo2ZGp6Q1pFT1NYY1Z2SXFp";
+  = "aW50ZXJhY3Rpb246MTA2MDMyMDYxMDkyMTc2MjgxNjpGbmo2ZGp6Q1pFT1NYY1Z2SXFp";
 
 } // namespace
 
@@ -119,7 +121,7 @@ CAF_TEST(deleting a message older than 14 days gets its own key) {
   // Only DELETE of the message itself is special.
   CAF_CHECK(!route(rest_method::get, "/channels/1/messages/" + old_id).old_message_delete);
   CAF_CHECK(!route(rest_method::delete_, "/channels/1/messages/" + old_id + "/reactions")
-                 .old_message_delete);
+               .old_message_delete);
   // The same id ages with the clock.
   auto later = make_rest_route(rest_method::delete_, "/channels/1/messages/" + young_id,
                                now + std::chrono::minutes(2));
@@ -157,7 +159,7 @@ CAF_TEST(interaction callbacks are exempt from the global limit and keyed per in
   CAF_CHECK(r.interaction_callback);
   CAF_CHECK(r.global_exempt);
   CAF_CHECK_EQUAL(r.key, "POST /interactions/1060320610921762816/:token~"
-                             + token_digest(interaction_token) + "/callback");
+                           + token_digest(interaction_token) + "/callback");
   CAF_CHECK_EQUAL(r.log_path, "/interactions/1060320610921762816/:token/callback");
   auto other = route(rest_method::post, "/interactions/1060320610921762817/x/callback");
   CAF_CHECK_NOT_EQUAL(other.key, r.key);
@@ -227,4 +229,36 @@ CAF_TEST(the proxy refuses other versions and malformed targets with a reason) {
   refused("/api/v10/users/@me x", 400, "space");
   refused("/api/v10/users/\x01", 400, "control");
   refused("/api/v10/" + std::string(3000, 'a'), 414, "longer than");
+}
+
+CAF_TEST(random paths never crash route keys or the proxy check) {
+  std::mt19937 rng{ 7 };
+  const std::string alphabet = "/0123456789abcdefghijklmnopqrstuvwxyz%?#.@:-_~ \x01\xff";
+  const std::string parts[]
+    = { "/channels/",         "/guilds/",         "/webhooks/", "/interactions/",
+        "/messages/",         "/reactions/",      "/callback",  "/api/v10",
+        "175928847299117063", "aW50ZXJhY3Rpb246", "/" };
+  size_t accepted = 0;
+  size_t wrong = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string path;
+    auto pieces = 1 + rng() % 8;
+    for (size_t k = 0; k < pieces; ++k) {
+      if (rng() % 2)
+        path += parts[rng() % std::size(parts)];
+      else
+        path += alphabet[rng() % alphabet.size()];
+    }
+    auto method = static_cast<rest_method>(rng() % 6);
+    auto r = make_rest_route(method, path, now);
+    wrong += r.key.substr(0, to_string(method).size()) != to_string(method);
+    wrong += r.log_path.empty() || r.log_path[0] != '/';
+    auto p = normalize_proxy_target(path);
+    if (auto* t = std::get_if<proxy_target>(&p)) {
+      ++accepted;
+      wrong += t->path.empty() || t->path[0] != '/' || t->path.find("//") != std::string::npos;
+    }
+  }
+  CAF_CHECK_EQUAL(wrong, 0u);
+  CAF_MESSAGE(accepted << " of 5000 random targets were accepted by the proxy check");
 }

@@ -4,6 +4,7 @@
 
 #include "caf/test/unit_test.hpp"
 
+#include <random>
 #include <string>
 
 using namespace spectacles::models;
@@ -140,4 +141,36 @@ CAF_TEST(deeply nested errors do not crash) {
   // Deeper than simdjson's limit: refused as a whole, never a stack overflow.
   CAF_CHECK(!e.json);
   CAF_CHECK_EQUAL(e.http_status, 400);
+}
+
+CAF_TEST(random bytes and mangled bodies never crash the decoder) {
+  std::mt19937 rng{ 2026 };
+  const std::string seed_body = R"({"code": 50035, "message": "Invalid Form Body", "errors": )"
+                                R"({"embeds": {"0": {"description": {"_errors": [{"code": )"
+                                R"("BASE_TYPE_MAX_LENGTH", "message": "Too long"}]}}}}})";
+  size_t decoded_json = 0;
+  size_t wrong = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string body = seed_body;
+    // Flip, drop or duplicate a few bytes of a valid body...
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
+      auto at = rng() % body.size();
+      switch (rng() % 3) {
+        case 0: body[at] = static_cast<char>(rng()); break;
+        case 1: body.erase(at, 1); break;
+        default: body.insert(at, 1, body[at]); break;
+      }
+    }
+    // ...or use plain random bytes.
+    if (i % 5 == 0) {
+      body.assign(rng() % 64, '\0');
+      for (auto& c : body)
+        c = static_cast<char>(rng());
+    }
+    auto e = decode_rest_error(400, body);
+    wrong += e.http_status != 400 || e.describe().empty();
+    decoded_json += e.json;
+  }
+  CAF_CHECK_EQUAL(wrong, 0u);
+  CAF_MESSAGE(decoded_json << " of 5000 mangled bodies were still JSON objects");
 }
