@@ -36,7 +36,7 @@ std::optional<int64_t> parse_count(std::string_view text) {
 std::optional<double> parse_seconds(std::string_view text) {
   double value = 0;
   auto [ptr, ec]
-      = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+    = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
   if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(value) || value < 0)
     return std::nullopt;
   return value;
