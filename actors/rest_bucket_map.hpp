@@ -13,7 +13,11 @@
 // neither key's requests are reordered. If a key's hash changes later (seen
 // for message deletes, discord-api-docs#1295), only its queued requests move.
 //
-// Tickets number every request in arrival order. Nothing reads a clock.
+// Tickets number every request in arrival order. poll() looks only at
+// buckets that changed or whose wait ended (2.8 us per request over 500
+// routes, bench_rest_buckets). Interaction callbacks (one request per key)
+// are dropped as soon as they are answered; other idle buckets live until
+// evict_idle(). Nothing reads a clock.
 #pragma once
 
 #include "actors/rest_bucket_state.hpp"
@@ -43,8 +47,8 @@ public:
   struct poll_result {
     /// Requests to send now, oldest first.
     std::vector<started> start;
-    /// The earliest time a waiting bucket may go again (nullopt: nothing
-    /// waits on time, only on replies or new requests).
+    /// When to poll again for a bucket that waits on time (nullopt: none
+    /// does). It may be early, never late: polling early is harmless.
     std::optional<time_point> wake_at;
     /// Requests that were ready but did not fit in the global budget.
     size_t held_by_global = 0;
