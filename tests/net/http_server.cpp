@@ -94,7 +94,7 @@ bhttp::response<bhttp::string_body> read_response(tcp::socket& s, beast::flat_bu
 
 CAF_TEST_FIXTURE_SCOPE(http_server_tests, fixture)
 
-CAF_TEST(answers keep - alive requests on one connection) {
+CAF_TEST(answers keep alive requests on one connection) {
   start();
   auto s = connect();
   beast::flat_buffer buf;
