@@ -9,10 +9,8 @@ std::string_view to_string(gateway_errc code) {
     case gateway_errc::queue_full: return "queue_full";
     case gateway_errc::invalid_json: return "invalid_json";
     case gateway_errc::invalid_config: return "invalid_config";
-    case gateway_errc::fatal_close: return "fatal_close";
     case gateway_errc::shard_stopped: return "shard_stopped";
     case gateway_errc::identify_reserve: return "identify_reserve";
-    case gateway_errc::unknown_shard: return "unknown_shard";
   }
   return "unknown";
 }

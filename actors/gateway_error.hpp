@@ -16,10 +16,8 @@ enum class gateway_errc {
   queue_full,          // too many user commands waiting for READY or for the 120/60 s limiter
   invalid_json,     // a message from the gateway (or a config value) that is not the JSON we expect
   invalid_config,   // a shard option that Discord would reject
-  fatal_close,      // a close code that forbids reconnecting (PROTOCOL.md §1.12)
   shard_stopped,    // the shard is fatally closed and takes no more commands
   identify_reserve, // the daily session_start_limit is down to the reserve (PROTOCOL.md §1.6)
-  unknown_shard,    // a shard id outside [0, total)
 };
 
 std::string_view to_string(gateway_errc code);
