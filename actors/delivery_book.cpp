@@ -54,15 +54,21 @@ void delivery_book::link(group_state& g, uint64_t guild, lane& l) {
   l.linked = true;
 }
 
-worker_id delivery_book::add_worker(const std::string& group,
-                                    const std::vector<std::string>& events, uint32_t window,
-                                    std::string label, time_point) {
+void delivery_book::declare_group(const std::string& group,
+                                  const std::vector<std::string>& events) {
   auto& g = groups_[group];
   g.name = group;
   if (events.empty() || std::find(events.begin(), events.end(), "*") != events.end())
     g.all = true;
   else
     g.events.insert(events.begin(), events.end());
+}
+
+worker_id delivery_book::add_worker(const std::string& group,
+                                    const std::vector<std::string>& events, uint32_t window,
+                                    std::string label, time_point) {
+  declare_group(group, events);
+  auto& g = groups_[group];
   auto id = next_worker_++;
   auto& w = workers_[id];
   w.id = id;

@@ -71,6 +71,11 @@ public:
   worker_id add_worker(const std::string& group, const std::vector<std::string>& events,
                        uint32_t window, std::string label, time_point now);
 
+  /// Creates `group` with its subscriptions before any worker joins, so it
+  /// buffers (up to the limits) from the first event on instead of leaving
+  /// early events unrouted. Workers joining later add their subscriptions.
+  void declare_group(const std::string& group, const std::vector<std::string>& events);
+
   /// The worker is gone (down or left): its unacked deliveries go back to the
   /// group, ahead of what is buffered, and the group keeps buffering if it
   /// has no worker left. Returns false for an unknown worker.

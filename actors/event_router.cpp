@@ -46,6 +46,8 @@ uint32_t shard_of(uint64_t guild_id, uint32_t shard_count) {
 caf::behavior event_router(router_ptr self, router_options options) {
   self->state.options = options;
   self->state.book = delivery_book{ options.limits };
+  for (auto& group : options.groups)
+    self->state.book.declare_group(group, {});
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto it = st.shards.begin(); it != st.shards.end(); ++it) {

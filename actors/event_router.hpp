@@ -33,6 +33,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "caf/actor.hpp"
 #include "caf/actor_addr.hpp"
@@ -46,6 +48,8 @@ namespace spectacles::actors {
 struct router_options {
   delivery_limits limits;
   caf::timespan command_timeout = std::chrono::seconds(5);
+  /// Groups (subscribed to all events) that buffer before their first worker joins.
+  std::vector<std::string> groups;
 };
 
 struct event_router_state {

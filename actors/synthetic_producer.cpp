@@ -53,19 +53,29 @@ caf::behavior synthetic_producer(caf::stateful_actor<synthetic_producer_state>* 
   self->state.options = options;
   return {
     [self](put_atom, caf::actor& router) {
-      auto first = !self->state.router;
-      self->state.router = std::move(router);
-      if (first) {
-        log::info("producer", "sending ", self->state.options.rate, " events/s over ",
-                  self->state.options.shards, " shards");
+      auto& st = self->state;
+      st.router = std::move(router);
+      if (!st.ticking) {
+        st.ticking = true;
+        log::info("producer", "sending ", st.options.rate, " events/s over ", st.options.shards,
+                  " shards");
         self->send(self, tick_atom::value);
       }
+    },
+    [self](caf::delete_atom, const caf::actor& router) {
+      // The router's node died; numbering pauses until another router appears.
+      if (router == self->state.router)
+        self->state.router = nullptr;
     },
     [self](get_atom, stats_atom) {
       return self->state.sent;
     },
     [self](tick_atom) {
       auto& st = self->state;
+      if (!st.router) {
+        st.ticking = false;
+        return;
+      }
       auto per_tick = std::max<uint64_t>(1, st.options.rate * tick_interval.count() / 1000);
       for (uint64_t i = 0; i < per_tick; ++i) {
         if (st.options.total != 0 && st.sent >= st.options.total) {

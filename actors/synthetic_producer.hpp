@@ -4,6 +4,7 @@
 // guild routed to its shard by Discord's formula (PROTOCOL.md §1.15).
 //
 //   (put_atom, actor router)        start (or continue) sending to `router`
+//   (delete_atom, actor router)     that router is gone: pause until the next
 //   (get_atom, stats_atom)       -> uint64 events sent so far
 //   internal: (tick_atom)           one pacing step
 //
@@ -37,6 +38,7 @@ struct synthetic_producer_state {
   producer_options options;
   caf::actor router;
   uint64_t sent = 0;
+  bool ticking = false;
   static inline const char* name = "synthetic_producer";
 };
 

@@ -23,6 +23,27 @@ node_config::node_config() {
     .add(tls_ca, "ca", "PEM file of the cluster CA; peers must present a certificate it signed")
     .add(tls_cert, "cert", "PEM certificate of this node, signed by the cluster CA")
     .add(tls_key, "key", "PEM private key of this node");
+  opt_group{ custom_options_, "router" }
+    .add(router_max_queued, "max-queued",
+         "events buffered per group with no free worker before the oldest are shed")
+    .add(router_max_queued_bytes, "max-queued-bytes", "bytes buffered per group, likewise")
+    .add(router_max_attempts, "max-attempts",
+         "deliveries of one event before it is dead-lettered (poison events)")
+    .add(router_groups, "groups",
+         "groups that buffer every event from the start, before their first worker joins");
+  opt_group{ custom_options_, "worker" }
+    .add(worker_handler, "handler", "built-in handler of this node's workers: record or ping")
+    .add(worker_group, "group", "group name; the workers of a group share its events")
+    .add(worker_events, "events", "event names to receive (empty = all)")
+    .add(worker_window, "window", "deliveries in flight per worker")
+    .add(worker_count, "count", "workers on this node")
+    .add(worker_record_file, "record-file", "worker.handler=record appends JSON lines here");
+  opt_group{ custom_options_, "producer" }
+    .add(producer_shards, "shards", "synthetic producer: shards to number events for")
+    .add(producer_guilds_per_shard, "guilds-per-shard", "synthetic producer: guilds per shard")
+    .add(producer_total, "total", "synthetic producer: events to send (0 = until stopped)")
+    .add(producer_rate, "rate", "synthetic producer: events per second")
+    .add(producer_payload_size, "payload-size", "synthetic producer: pad payloads to N bytes");
   opt_group{ custom_options_, "metrics" }.add(metrics_listen, "listen",
                                               "host:port for Prometheus text (empty = off)");
   // Failure detection is off by default in CAF 0.17 (CAF-0.17.md §4): a frozen

@@ -32,6 +32,27 @@ public:
   // [metrics]
   std::string metrics_listen;
 
+  // [router]
+  size_t router_max_queued = 10'000;
+  size_t router_max_queued_bytes = size_t{ 64 } << 20;
+  uint32_t router_max_attempts = 5;
+  std::vector<std::string> router_groups;
+
+  // [worker]
+  std::string worker_handler = "record";
+  std::string worker_group = "default";
+  std::vector<std::string> worker_events;
+  uint32_t worker_window = 64;
+  uint32_t worker_count = 1;
+  std::string worker_record_file = "events.jsonl";
+
+  // [producer] (synthetic events, for tests and demos without a gateway)
+  uint32_t producer_shards = 4;
+  uint32_t producer_guilds_per_shard = 8;
+  uint64_t producer_total = 0;
+  uint64_t producer_rate = 1000;
+  size_t producer_payload_size = 0;
+
   /// True when cluster links use TLS (any of cluster.tls.* set).
   bool uses_tls() const {
     return !tls_ca.empty() || !tls_cert.empty() || !tls_key.empty();

@@ -21,6 +21,7 @@
 #include "nodes/make_certs.hpp"
 #include "nodes/node_runner.hpp"
 #include "nodes/pair_demo.hpp"
+#include "nodes/roles.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   using namespace spectacles;
   // check-payload takes plain arguments (--as TYPE), not CAF options.
   if (argc > 1 && std::strcmp(argv[1], "check-payload") == 0)
-    return models::check_payload({argv + 2, argv + argc}, std::cout, std::cerr);
+    return models::check_payload({ argv + 2, argv + argc }, std::cout, std::cerr);
   std::string sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "";
   config::node_config cfg;
   cfg.load<caf::io::middleman>();
@@ -62,6 +63,10 @@ int main(int argc, char** argv) {
     return nodes::run_pair_demo(cfg, self_exe());
   if (sub.empty() || sub == "run") {
     if (auto problem = cfg.finalize(); !problem.empty()) {
+      std::cerr << "refusing to start: " << problem << '\n';
+      return 2;
+    }
+    if (auto problem = nodes::check_roles(cfg); !problem.empty()) {
       std::cerr << "refusing to start: " << problem << '\n';
       return 2;
     }

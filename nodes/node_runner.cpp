@@ -14,6 +14,7 @@
 #include "config/node_config.hpp"
 #include "net/log.hpp"
 #include "nodes/openssl_error_queue.hpp"
+#include "nodes/roles.hpp"
 
 namespace spectacles::nodes {
 
@@ -68,9 +69,13 @@ int run_node(config::node_config& cfg) {
   std::cout << "{\"node\":\"" << name << "\",\"cluster\":\"" << address
             << "\",\"pid\":" << ::getpid() << "}" << std::endl;
 
+  auto role_actors = start_roles(sys, cfg, agent, name);
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info(component, "node ", name, " stopping on signal ", sig);
+  for (auto& a : role_actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   return 0;
 }

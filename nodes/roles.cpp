@@ -1,0 +1,145 @@
+#include "nodes/roles.hpp"
+
+#include <algorithm>
+
+#include "actors/event_router.hpp"
+#include "actors/role_finder.hpp"
+#include "actors/router_type_ids.hpp"
+#include "actors/synthetic_producer.hpp"
+#include "actors/type_ids.hpp"
+#include "actors/worker.hpp"
+#include "actors/worker_record.hpp"
+#include "config/node_config.hpp"
+#include "net/log.hpp"
+
+namespace spectacles::nodes {
+
+namespace {
+
+constexpr std::string_view component = "node";
+
+bool has_role(const config::node_config& cfg, std::string_view role) {
+  return std::find(cfg.roles.begin(), cfg.roles.end(), role) != cfg.roles.end();
+}
+
+struct worker_pool_state {
+  std::vector<caf::actor> workers;
+  caf::actor router;
+  static inline const char* name = "worker_pool";
+};
+
+// Runs the node's workers against whichever router it was told about last;
+// when that router's node dies the workers go with it and return with the
+// next router (their unacked events were redelivered by the router side).
+caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
+                          const config::node_config* cfg, std::string node_name) {
+  auto start = [self, cfg, node_name](const caf::actor& router) {
+    for (uint32_t i = 0; i < std::max<uint32_t>(cfg->worker_count, 1); ++i) {
+      actors::worker_options opts;
+      opts.group = cfg->worker_group;
+      opts.window = cfg->worker_window;
+      opts.events = cfg->worker_events;
+      opts.name = node_name + "/w" + std::to_string(i);
+      auto handlers = actors::record_handlers(cfg->worker_record_file, opts.name);
+      if (!handlers) {
+        log::error("worker", "cannot start ", opts.name, ": ", handlers.error().what());
+        continue;
+      }
+      auto w = actors::spawn_worker(self->system(), router, opts, std::move(*handlers));
+      self->monitor(w);
+      self->state.workers.push_back(w);
+    }
+  };
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& ws = self->state.workers;
+    ws.erase(std::remove_if(ws.begin(), ws.end(),
+                            [&](auto& w) {
+                              return w.address() == dm.source;
+                            }),
+             ws.end());
+  });
+  self->set_exit_handler([self](caf::exit_msg& em) {
+    for (auto& w : self->state.workers)
+      self->send_exit(w, em.reason);
+    self->quit(em.reason);
+  });
+  return {
+    [self, start](actors::put_atom, caf::actor& router) {
+      if (self->state.router)
+        return; // one router at a time; another one is a standby
+      self->state.router = router;
+      start(router);
+    },
+    [self](caf::delete_atom, const caf::actor& router) {
+      if (router != self->state.router)
+        return;
+      log::warn("worker", "router gone; workers wait for the next one");
+      for (auto& w : self->state.workers)
+        self->send_exit(w, caf::exit_reason::user_shutdown);
+      self->state.workers.clear();
+      self->state.router = nullptr;
+    },
+  };
+}
+
+} // namespace
+
+const std::vector<std::string>& known_roles() {
+  static const std::vector<std::string> roles{ "router", "worker", "producer" };
+  return roles;
+}
+
+std::string check_roles(const config::node_config& cfg) {
+  for (auto& role : cfg.roles) {
+    auto& known = known_roles();
+    if (std::find(known.begin(), known.end(), role) == known.end()) {
+      std::string list;
+      for (auto& k : known)
+        list += (list.empty() ? "" : ", ") + k;
+      return "node.roles: \"" + role + "\" is not a role this build runs (" + list + ")";
+    }
+  }
+  if (has_role(cfg, "worker") && cfg.worker_handler != "record")
+    return "worker.handler: \"" + cfg.worker_handler + "\" is not a built-in handler (record)";
+  return {};
+}
+
+std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
+                                    const caf::actor& agent, const std::string& node_name) {
+  std::vector<caf::actor> started;
+  if (has_role(cfg, "router")) {
+    actors::router_options opts;
+    opts.limits.max_queued = cfg.router_max_queued;
+    opts.limits.max_queued_bytes = cfg.router_max_queued_bytes;
+    opts.limits.max_attempts = cfg.router_max_attempts;
+    opts.groups = cfg.router_groups;
+    auto router = sys.spawn(actors::event_router, opts);
+    caf::anon_send(agent, actors::put_atom::value, std::string{ "router" }, router);
+    started.push_back(router);
+    log::info(component, "router started");
+  }
+  std::vector<caf::actor> router_clients;
+  if (has_role(cfg, "producer")) {
+    actors::producer_options opts;
+    opts.shards = cfg.producer_shards;
+    opts.guilds_per_shard = cfg.producer_guilds_per_shard;
+    opts.total = cfg.producer_total;
+    opts.rate = cfg.producer_rate;
+    opts.payload_size = cfg.producer_payload_size;
+    auto producer = sys.spawn(actors::synthetic_producer, opts);
+    caf::anon_send(agent, actors::put_atom::value, std::string{ "producer" }, producer);
+    router_clients.push_back(producer);
+    started.push_back(producer);
+  }
+  if (has_role(cfg, "worker")) {
+    auto pool = sys.spawn(worker_pool, &cfg, node_name);
+    router_clients.push_back(pool);
+    started.push_back(pool);
+  }
+  if (!router_clients.empty())
+    started.push_back(
+      sys.spawn(actors::role_finder, agent, std::string{ "router" }, router_clients));
+  return started;
+}
+
+} // namespace spectacles::nodes
