@@ -10,8 +10,6 @@ namespace spectacles::models {
 
 namespace {
 
-constexpr int max_depth = 1024;
-
 bool is_ws(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
@@ -54,7 +52,8 @@ private:
   // Skips one value of any kind; for an object at the top of `d`, records guild keys.
   bool skip_value(guild_keys* keys);
   bool skip_container(guild_keys* keys);
-  void peek_guild_key(const char* key_begin, const char* key_end, guild_keys& keys) const;
+  // `key` is just after an opening quote at the top level of `d`.
+  void peek_guild_key(const char* key, guild_keys& keys) const;
 
   const char* begin_;
   const char* p_;
@@ -135,13 +134,13 @@ bool scanner::skip_value(guild_keys* keys) {
   }
 }
 
-void scanner::peek_guild_key(const char* key_begin, const char* key_end, guild_keys& keys) const {
-  auto len = key_end - key_begin;
-  bool is_guild_id = len == 8 && std::memcmp(key_begin, "guild_id", 8) == 0;
-  bool is_id = len == 2 && key_begin[0] == 'i' && key_begin[1] == 'd';
+void scanner::peek_guild_key(const char* key, guild_keys& keys) const {
+  auto rest = static_cast<size_t>(end_ - key);
+  bool is_guild_id = rest >= 9 && std::memcmp(key, "guild_id\"", 9) == 0;
+  bool is_id = !is_guild_id && rest >= 3 && std::memcmp(key, "id\"", 3) == 0;
   if (!is_guild_id && !is_id)
     return;
-  const char* q = key_end + 1;
+  const char* q = key + (is_guild_id ? 9 : 3);
   while (q < end_ && is_ws(*q))
     ++q;
   if (q >= end_ || *q != ':')
@@ -162,108 +161,136 @@ void scanner::peek_guild_key(const char* key_begin, const char* key_end, guild_k
   }
 }
 
-// Finds the end of an object or array by matching brackets outside strings. With SSE2 it
-// looks at 64 bytes at a time and walks only the bits of `"`, `\`, and brackets, which is what
-// makes the scan several times faster than building a DOM of the same bytes.
-bool scanner::skip_container(guild_keys* keys) {
-  uint64_t stack[max_depth / 64] = {}; // bit set = object, clear = array
-  int depth = 0;
-  bool in_string = false;
-  const char* string_begin = nullptr;
-  const char* escaped = nullptr; // the byte after a backslash inside a string
-  const char* start = p_;
+namespace {
 
-  auto handle = [&](const char* at) -> int { // 1 = done, 0 = continue, -1 = error
-    char c = *at;
-    if (at == escaped)
-      return 0;
-    if (in_string) {
-      if (c == '\\') {
-        escaped = at + 1;
-      } else if (c == '"') {
-        in_string = false;
-        if (keys && depth == 1 && (stack[0] & 2))
-          peek_guild_key(string_begin + 1, at, *keys);
-      }
-      return 0;
-    }
-    switch (c) {
-      case '"':
-        in_string = true;
-        string_begin = at;
-        return 0;
-      case '{':
-      case '[':
-        if (depth >= max_depth - 1) {
-          fail("nesting deeper than 1024 levels", at);
-          return -1;
-        }
-        ++depth;
-        if (c == '{')
-          stack[depth / 64] |= uint64_t{ 1 } << (depth % 64);
-        else
-          stack[depth / 64] &= ~(uint64_t{ 1 } << (depth % 64));
-        return 0;
-      case '}':
-      case ']': {
-        bool is_object = (stack[depth / 64] >> (depth % 64)) & 1;
-        if (is_object != (c == '}')) {
-          fail("mismatched bracket", at);
-          return -1;
-        }
-        --depth;
-        return depth == 0 ? 1 : 0;
-      }
-      default: return 0; // a backslash outside a string is not our business here
-    }
-  };
+struct block_masks {
+  uint64_t quote = 0;
+  uint64_t backslash = 0;
+  uint64_t open = 0;   // { [
+  uint64_t close = 0;  // } ]
+  uint64_t g_or_i = 0; // first letters of "guild_id" and "id"
+};
 
-  const char* q = p_;
+block_masks classify(const char* block) {
+  block_masks m;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i open_curly = _mm_set1_epi8('{');
-  const __m128i close_curly = _mm_set1_epi8('}');
-  const __m128i open_square = _mm_set1_epi8('[');
-  const __m128i close_square = _mm_set1_epi8(']');
-  auto mask16 = [&](const char* at) -> uint64_t {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    __m128i m = _mm_or_si128(
-      _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, open_curly), _mm_cmpeq_epi8(v, close_curly)),
-                   _mm_or_si128(_mm_cmpeq_epi8(v, open_square), _mm_cmpeq_epi8(v, close_square))));
-    return static_cast<uint32_t>(_mm_movemask_epi8(m));
-  };
-  while (end_ - q >= 64) {
-    uint64_t bits
-      = mask16(q) | (mask16(q + 16) << 16) | (mask16(q + 32) << 32) | (mask16(q + 48) << 48);
-    while (bits) {
-      const char* at = q + __builtin_ctzll(bits);
-      bits &= bits - 1;
-      int r = handle(at);
-      if (r < 0)
-        return false;
-      if (r > 0) {
-        p_ = at + 1;
-        return true;
-      }
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * k));
+    auto mask = [&](char c) {
+      return static_cast<uint64_t>(
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))));
+    };
+    m.quote |= mask('"') << (16 * k);
+    m.backslash |= mask('\\') << (16 * k);
+    m.open |= (mask('{') | mask('[')) << (16 * k);
+    m.close |= (mask('}') | mask(']')) << (16 * k);
+    m.g_or_i |= (mask('g') | mask('i')) << (16 * k);
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    uint64_t bit = uint64_t{ 1 } << i;
+    switch (block[i]) {
+      case '"': m.quote |= bit; break;
+      case '\\': m.backslash |= bit; break;
+      case '{':
+      case '[': m.open |= bit; break;
+      case '}':
+      case ']': m.close |= bit; break;
+      case 'g':
+      case 'i': m.g_or_i |= bit; break;
+      default: break;
     }
-    q += 64;
   }
 #endif
-  for (; q < end_; ++q) {
-    char c = *q;
-    if (c != '"' && c != '\\' && c != '{' && c != '}' && c != '[' && c != ']')
-      continue;
-    int r = handle(q);
-    if (r < 0)
-      return false;
-    if (r > 0) {
-      p_ = q + 1;
+  return m;
+}
+
+// Bit i of the result = XOR of bits 0..i: set from an opening quote up to its closing quote.
+uint64_t prefix_xor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+} // namespace
+
+// Finds the end of an object or array, 64 bytes at a time (the idea of simdjson's stage 1,
+// kept small): masks of quotes, backslashes and brackets; escaped quotes removed; a prefix XOR
+// of the quotes marks the bytes inside strings; brackets outside strings change the depth.
+// Only blocks where the depth could fall to 0 (the end) or 1 (the keys of `d`, for guild_id)
+// are walked bit by bit; every other block costs a few popcounts. Brackets are counted, not
+// matched by type: `d` is delimited here and validated by the worker that decodes it.
+bool scanner::skip_container(guild_keys* keys) {
+  const char* start = p_;
+  bool track_keys = keys && *p_ == '{';
+  int64_t depth = 0;
+  uint64_t in_string_carry = 0; // all ones when the previous block ended inside a string
+  bool backslash_carry = false; // the previous block ended with an unescaped backslash
+  char tail[64];
+  for (const char* q = p_; q < end_; q += 64) {
+    auto n = static_cast<size_t>(end_ - q);
+    const char* block = q;
+    if (n < 64) { // never load past the input: classify a space-padded copy of the tail
+      std::memset(tail, ' ', sizeof(tail));
+      std::memcpy(tail, q, n);
+      block = tail;
+    } else {
+      n = 64;
+    }
+    block_masks m = classify(block);
+    uint64_t escaped = backslash_carry ? 1 : 0;
+    backslash_carry = false;
+    for (uint64_t bs = m.backslash & ~escaped; bs; bs &= bs - 1) {
+      int i = __builtin_ctzll(bs);
+      if ((escaped >> i) & 1)
+        continue; // this backslash is itself escaped
+      if (i == 63)
+        backslash_carry = true;
+      else
+        escaped |= uint64_t{ 1 } << (i + 1);
+    }
+    uint64_t quotes = m.quote & ~escaped;
+    uint64_t in_string = prefix_xor(quotes) ^ in_string_carry;
+    in_string_carry = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
+    uint64_t opens = m.open & ~in_string;
+    uint64_t closes = m.close & ~in_string;
+    int64_t lowest = depth - __builtin_popcountll(closes);
+    int end_at = -1;
+    if (lowest <= 0) { // the container may end in this block: walk its brackets
+      int64_t d = depth;
+      for (uint64_t bits = opens | closes; bits; bits &= bits - 1) {
+        int i = __builtin_ctzll(bits);
+        d += ((opens >> i) & 1) ? 1 : -1;
+        if (d == 0) {
+          end_at = i;
+          break;
+        }
+      }
+    }
+    if (track_keys && lowest <= 1) {
+      // Opening quotes followed by 'g' or 'i' (bit 63's neighbour is in the next block, so it
+      // is always a candidate); each one's depth comes from the brackets before it.
+      uint64_t candidates = quotes & in_string & ((m.g_or_i >> 1) | (uint64_t{ 1 } << 63));
+      if (end_at >= 0)
+        candidates &= end_at == 63 ? ~uint64_t{ 0 } : (uint64_t{ 1 } << (end_at + 1)) - 1;
+      for (; candidates; candidates &= candidates - 1) {
+        int i = __builtin_ctzll(candidates);
+        uint64_t below = (uint64_t{ 1 } << i) - 1;
+        if (depth + __builtin_popcountll(opens & below) - __builtin_popcountll(closes & below) == 1)
+          peek_guild_key(q + i + 1, *keys);
+      }
+    }
+    if (end_at >= 0) {
+      p_ = q + end_at + 1;
       return true;
     }
+    depth += __builtin_popcountll(opens) - __builtin_popcountll(closes);
   }
-  return fail(in_string ? "unterminated string" : "unterminated object or array", start);
+  return fail(in_string_carry ? "unterminated string" : "unterminated object or array", start);
 }
 
 scan_result scanner::run() {

@@ -103,7 +103,7 @@ std::string timestamp::to_string() const {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[48];
+  char buf[128];
   std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lld+00:00",
                 static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
                 static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),

@@ -43,8 +43,10 @@ std::string describe(element e) {
       std::string_view sv = e.get_string().value_unsafe();
       std::string out;
       write_json_string(out, sv.size() > 40 ? sv.substr(0, 40) : sv);
-      if (sv.size() > 40)
-        out.insert(out.size() - 1, "...");
+      if (sv.size() > 40) {
+        out.pop_back();
+        out += "...\"";
+      }
       return out;
     }
     default: return simdjson::minify(e);
@@ -56,17 +58,21 @@ bool fail(decode_ctx& c, std::string_view expected, element got) {
   return false;
 }
 
+// Paths are built on the way back up (only when decoding failed), so a new string per level.
 void prepend_key(decode_ctx& c, std::string_view key) {
-  if (c.path.empty())
-    c.path = key;
-  else if (c.path.front() == '[')
-    c.path.insert(0, key);
-  else
-    c.path.insert(0, std::string(key) + ".");
+  std::string path{ key };
+  if (!c.path.empty() && c.path.front() != '[')
+    path += '.';
+  path += c.path;
+  c.path = std::move(path);
 }
 
 void prepend_index(decode_ctx& c, size_t index) {
-  c.path.insert(0, "[" + std::to_string(index) + "]");
+  std::string path{ '[' };
+  path += std::to_string(index);
+  path += ']';
+  path += c.path;
+  c.path = std::move(path);
 }
 
 bool parse_buffer::parse(std::string_view json, element& root, decode_ctx& c) {
@@ -102,7 +108,7 @@ bool codec<snowflake>::decode(element e, snowflake& out, decode_ctx& c) {
     }
     return fail(c, "a snowflake string", e);
   }
-  uint64_t v;
+  uint64_t v = 0;
   if (!e.get_uint64().get(v)) {
     out = snowflake{ v };
     return true;
@@ -129,7 +135,7 @@ bool codec<permissions>::decode(element e, permissions& out, decode_ctx& c) {
       return true;
     }
   } else {
-    uint64_t v;
+    uint64_t v = 0;
     if (!e.get_uint64().get(v)) {
       out = permissions{ v };
       return true;

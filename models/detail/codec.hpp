@@ -98,13 +98,13 @@ template <class T>
 struct codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
   static bool decode(element e, T& out, decode_ctx& c) {
     if constexpr (std::is_signed_v<T>) {
-      int64_t v;
+      int64_t v = 0;
       if (e.get_int64().get(v) || v < std::numeric_limits<T>::min()
           || v > std::numeric_limits<T>::max())
         return fail(c, "an integer", e);
       out = static_cast<T>(v);
     } else {
-      uint64_t v;
+      uint64_t v = 0;
       if (e.get_uint64().get(v) || v > std::numeric_limits<T>::max())
         return fail(c, "a non-negative integer", e);
       out = static_cast<T>(v);
@@ -124,7 +124,7 @@ template <class T>
 struct codec<T, std::enable_if_t<std::is_enum_v<T>>> {
   using U = std::underlying_type_t<T>;
   static bool decode(element e, T& out, decode_ctx& c) {
-    U v;
+    U v{};
     if (!codec<U>::decode(e, v, c))
       return false;
     out = static_cast<T>(v);
@@ -200,7 +200,7 @@ struct codec<permissions> {
 template <>
 struct codec<intents> {
   static bool decode(element e, intents& out, decode_ctx& c) {
-    uint64_t v;
+    uint64_t v = 0;
     if (!codec<uint64_t>::decode(e, v, c))
       return false;
     out = intents{ v };
@@ -335,7 +335,7 @@ struct codec<std::map<K, T>> {
       return fail(c, "an object", e);
     out.clear();
     for (auto [key, val] : obj) {
-      K k;
+      K k{};
       if constexpr (std::is_same_v<K, snowflake>) {
         auto id = snowflake::parse(key);
         if (!id) {
@@ -398,9 +398,23 @@ struct field_table {
     }
   }
 
+  // Names grouped by length: a key is compared only with the names of its own length.
+  static constexpr size_t max_len = 64;
+  std::array<uint16_t, size + 1> by_len{};
+  std::array<uint16_t, max_len + 1> len_begin{};
+
   template <size_t... I>
   field_table(std::index_sequence<I...>)
-      : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {}
+      : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {
+    size_t k = 0;
+    for (size_t len = 0; len < max_len; ++len) {
+      len_begin[len] = static_cast<uint16_t>(k);
+      for (size_t i = 0; i < size; ++i)
+        if (names[i].size() == len)
+          by_len[k++] = static_cast<uint16_t>(i);
+    }
+    len_begin[max_len] = static_cast<uint16_t>(k);
+  }
 
   static const field_table& get() {
     static const field_table table{ std::make_index_sequence<size>{} };
@@ -408,12 +422,15 @@ struct field_table {
   }
 
   size_t find(std::string_view key, size_t hint) const {
-    // Discord sends keys in a stable order, so the field after the last match usually matches.
+    // Discord sends keys in a stable order, so the field after the last match often matches.
     if (hint < size && names[hint] == key)
       return hint;
-    for (size_t i = 0; i < size; ++i)
-      if (names[i] == key)
-        return i;
+    size_t len = key.size();
+    if (len >= max_len)
+      return size;
+    for (size_t j = len_begin[len]; j < len_begin[len + 1]; ++j)
+      if (std::memcmp(names[by_len[j]].data(), key.data(), len) == 0)
+        return by_len[j];
     return size;
   }
 };
@@ -463,7 +480,7 @@ struct codec<T> {
             codec<M>::encode(out, member);
         };
         (one(f), ...);
-        (void) one; // a model without fields never calls it
+        (void)one; // a model without fields never calls it
       },
       T::fields());
     out += '}';
