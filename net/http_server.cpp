@@ -103,6 +103,9 @@ void http_server::on_accept(error_code ec, tcp::socket socket) {
     std::lock_guard guard{ mtx_ };
     connections_.emplace(id, conn);
   }
+  // stop() may have collected the connections just before this one joined.
+  if (stopped_)
+    return conn->close();
   do_accept();
 }
 

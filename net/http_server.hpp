@@ -8,7 +8,12 @@
 // answers to inject slow responses). A responder dropped without being called
 // answers 500, so a forgotten path never hangs a client.
 //
-//   auto srv = net::http_server::start(io.context(), {.port = 0},
+// (Options are set field by field: -Wextra rejects partial designated
+// initializers.)
+//
+//   net::http_server_options opts;
+//   opts.port = 0;
+//   auto srv = net::http_server::start(io.context(), opts,
 //     [](net::http_request&& req, net::http_responder respond) {
 //       respond({200, {{"Content-Type", "text/plain"}}, "ok\n"});
 //     });

@@ -5,7 +5,9 @@
 // prepare_client_stream(). Server contexts load a certificate chain and key
 // and optionally require client certificates of a given CA (mutual TLS).
 //
-//   auto ctx = net::make_client_context({.ca_file = dir + "/ca.pem"});
+//   net::tls_client_options opts;
+//   opts.ca_file = dir + "/ca.pem";
+//   auto ctx = net::make_client_context(opts);
 //   if (!ctx) return ctx.error();
 #pragma once
 

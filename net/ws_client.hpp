@@ -9,9 +9,12 @@
 // itself as messages. on_close is called exactly once per connect(), also
 // when connecting fails (then without on_open before it).
 //
-//   auto ws = net::ws_client::create(io.context(), {.url = "wss://gateway.discord.gg/?v=10"},
-//     {.on_open = [] {…}, .on_message = [](std::string_view data, bool binary) {…},
-//      .on_close = [](const net::ws_close_info& info) {…}});
+//   net::ws_client_options opts;
+//   opts.url = "wss://gateway.discord.gg/?v=10&encoding=json";
+//   net::ws_callbacks cbs;
+//   cbs.on_message = [](std::string_view data, bool binary) {…};
+//   cbs.on_close = [](const net::ws_close_info& info) {…};
+//   auto ws = net::ws_client::create(io.context(), opts, cbs);
 //   (*ws)->connect();
 //   (*ws)->send(R"({"op":1,"d":null})", false);    // any thread
 //   (*ws)->close(4000, "resuming");               // any thread

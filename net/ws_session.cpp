@@ -354,8 +354,9 @@ void ws_session<Stream>::finish(ws_close_info info) {
   resolver_.cancel();
   error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
+  // Sends posted after this point undo their own count in send().
+  queued_ -= queue_.size();
   queue_.clear();
-  queued_ = 0;
   if (info.err)
     log::debug("ws_client", url_.origin(), ": ", info.err->what());
   if (cbs_.on_close)
