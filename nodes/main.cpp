@@ -2,6 +2,7 @@
 //
 //   spectacles-node                      run the demo (no token, no config needed)
 //   spectacles-node --config FILE ...    run the roles FILE configures
+//   spectacles-node status --node host:port [--watch]   the cluster as that node sees it
 //   spectacles-node make-certs DIR [NAME...]   cluster CA + node certificates
 //   spectacles-node check-payload FILE... [--as TYPE]   why does this payload not decode?
 //   spectacles-node -h | --long-help     list every option with its default
@@ -22,6 +23,7 @@
 #include "nodes/node_runner.hpp"
 #include "nodes/pair_demo.hpp"
 #include "nodes/roles.hpp"
+#include "nodes/status.hpp"
 
 namespace {
 
@@ -40,6 +42,30 @@ int main(int argc, char** argv) {
   // check-payload takes plain arguments (--as TYPE), not CAF options.
   if (argc > 1 && std::strcmp(argv[1], "check-payload") == 0)
     return models::check_payload({ argv + 2, argv + argc }, std::cout, std::cerr);
+  // status takes --node host:port and --watch besides the cluster.tls.* options.
+  std::string status_node;
+  bool status_watch = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (argc > 1 && std::strcmp(argv[1], "status") == 0 && i > 1) {
+      if (a == "--watch") {
+        status_watch = true;
+        continue;
+      }
+      if (a == "--node" && i + 1 < argc) {
+        status_node = argv[++i];
+        continue;
+      }
+      if (a.rfind("--node=", 0) == 0) {
+        status_node = a.substr(7);
+        continue;
+      }
+    }
+    args.push_back(argv[i]);
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   std::string sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "";
   config::node_config cfg;
   cfg.load<caf::io::middleman>();
@@ -71,6 +97,17 @@ int main(int argc, char** argv) {
       return 2;
     }
     return nodes::run_node(cfg);
+  }
+  if (sub == "status") {
+    if (status_node.empty()) {
+      std::cerr << "usage: spectacles-node status --node host:port [--watch] [--cluster.tls.*]\n";
+      return 2;
+    }
+    if (auto problem = cfg.finalize(); !problem.empty() && cfg.uses_tls()) {
+      std::cerr << problem << '\n';
+      return 2;
+    }
+    return nodes::run_status(cfg, status_node, status_watch);
   }
   if (sub == "make-certs") {
     if (cfg.remainder.empty()) {

@@ -12,7 +12,10 @@
 
 #include "actors/membership.hpp"
 #include "config/node_config.hpp"
+#include "net/http_server.hpp"
+#include "net/io_pool.hpp"
 #include "net/log.hpp"
+#include "nodes/node_report.hpp"
 #include "nodes/openssl_error_queue.hpp"
 #include "nodes/roles.hpp"
 
@@ -71,9 +74,48 @@ int run_node(config::node_config& cfg) {
 
   auto role_actors = start_roles(sys, cfg, agent, name);
 
+  // Prometheus text on metrics.listen, served from its own I/O thread: a
+  // scrape blocks that thread (up to a few seconds) while it asks the actors.
+  std::unique_ptr<net::io_pool> metrics_io;
+  std::shared_ptr<net::http_server> metrics;
+  if (!cfg.metrics_listen.empty()) {
+    std::string mhost;
+    uint16_t mport = 0;
+    if (!actors::split_host_port(cfg.metrics_listen, mhost, mport)) {
+      log::error(component, "metrics.listen: expected host:port, got \"", cfg.metrics_listen, "\"");
+    } else {
+      metrics_io = std::make_unique<net::io_pool>(1);
+      net::http_server_options opts;
+      opts.host = mhost;
+      opts.port = mport;
+      auto handler = [&sys, agent](net::http_request&& req, net::http_responder respond) {
+        net::http_response res;
+        if (req.method != "GET" || (req.target != "/metrics" && req.target != "/")) {
+          res.status = 404;
+          res.body = "metrics are at GET /metrics\n";
+        } else {
+          res.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+          res.body = render_prometheus(collect_report(sys, agent));
+        }
+        respond(std::move(res));
+      };
+      auto started = net::http_server::start(metrics_io->context(), opts, handler);
+      if (!started)
+        log::error(component, "cannot serve metrics on ", cfg.metrics_listen, ": ",
+                   started.error().what());
+      else {
+        metrics = *started;
+        log::info(component, "metrics at http://", mhost, ":", metrics->port(), "/metrics");
+      }
+    }
+  }
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info(component, "node ", name, " stopping on signal ", sig);
+  if (metrics)
+    metrics->stop();
+  metrics_io.reset();
   for (auto& a : role_actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
