@@ -31,7 +31,7 @@ std::string default_name(const std::string& host) {
 
 } // namespace
 
-int run_node(config::node_config& cfg) {
+int run_node(config::node_config& cfg, std::vector<worker_def> workers) {
   std::string host;
   uint16_t port = 0;
   if (!actors::split_host_port(cfg.listen, host, port)) {
@@ -72,7 +72,7 @@ int run_node(config::node_config& cfg) {
   std::cout << "{\"node\":\"" << name << "\",\"cluster\":\"" << address
             << "\",\"pid\":" << ::getpid() << "}" << std::endl;
 
-  auto role_actors = start_roles(sys, cfg, agent, name);
+  auto role_actors = start_roles(sys, cfg, agent, name, std::move(workers));
 
   // Prometheus text on metrics.listen, served from its own I/O thread: a
   // scrape blocks that thread (up to a few seconds) while it asks the actors.

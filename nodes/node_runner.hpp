@@ -8,8 +8,13 @@ namespace spectacles::config {
 class node_config;
 }
 
+#include <vector>
+
+#include "nodes/roles.hpp"
+
 namespace spectacles::nodes {
 
-int run_node(config::node_config& cfg);
+/// `workers`: handlers of a bot binary, run besides the configured roles.
+int run_node(config::node_config& cfg, std::vector<worker_def> workers = {});
 
 } // namespace spectacles::nodes

@@ -32,22 +32,22 @@ struct worker_pool_state {
 // when that router's node dies the workers go with it and return with the
 // next router (their unacked events were redelivered by the router side).
 caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
-                          const config::node_config* cfg, std::string node_name) {
-  auto start = [self, cfg, node_name](const caf::actor& router) {
-    for (uint32_t i = 0; i < std::max<uint32_t>(cfg->worker_count, 1); ++i) {
-      actors::worker_options opts;
-      opts.group = cfg->worker_group;
-      opts.window = cfg->worker_window;
-      opts.events = cfg->worker_events;
-      opts.name = node_name + "/w" + std::to_string(i);
-      auto handlers = actors::record_handlers(cfg->worker_record_file, opts.name);
-      if (!handlers) {
-        log::error("worker", "cannot start ", opts.name, ": ", handlers.error().what());
-        continue;
+                          std::vector<worker_def> defs, std::string node_name) {
+  auto start = [self, defs, node_name](const caf::actor& router) {
+    for (auto& def : defs) {
+      for (uint32_t i = 0; i < std::max<uint32_t>(def.count, 1); ++i) {
+        auto opts = def.options;
+        opts.name = node_name + "/" + (opts.name.empty() ? opts.group : opts.name)
+                    + (def.count > 1 ? "." + std::to_string(i) : "");
+        auto handlers = def.handlers(opts.name);
+        if (!handlers) {
+          log::error("worker", "cannot start ", opts.name, ": ", handlers.error().what());
+          continue;
+        }
+        auto w = actors::spawn_worker(self->system(), router, opts, std::move(*handlers));
+        self->monitor(w);
+        self->state.workers.push_back(w);
       }
-      auto w = actors::spawn_worker(self->system(), router, opts, std::move(*handlers));
-      self->monitor(w);
-      self->state.workers.push_back(w);
     }
   };
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -105,7 +105,8 @@ std::string check_roles(const config::node_config& cfg) {
 }
 
 std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
-                                    const caf::actor& agent, const std::string& node_name) {
+                                    const caf::actor& agent, const std::string& node_name,
+                                    std::vector<worker_def> workers) {
   std::vector<caf::actor> started;
   if (has_role(cfg, "router")) {
     actors::router_options opts;
@@ -132,7 +133,19 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
     started.push_back(producer);
   }
   if (has_role(cfg, "worker")) {
-    auto pool = sys.spawn(worker_pool, &cfg, node_name);
+    worker_def record;
+    record.options.group = cfg.worker_group;
+    record.options.window = cfg.worker_window;
+    record.options.events = cfg.worker_events;
+    record.options.name = "w";
+    record.count = cfg.worker_count;
+    record.handlers = [file = cfg.worker_record_file](const std::string& name) {
+      return actors::record_handlers(file, name);
+    };
+    workers.push_back(std::move(record));
+  }
+  if (!workers.empty()) {
+    auto pool = sys.spawn(worker_pool, std::move(workers), node_name);
     router_clients.push_back(pool);
     started.push_back(pool);
   }

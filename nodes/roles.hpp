@@ -4,17 +4,30 @@
 // come and go.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "caf/actor.hpp"
 #include "caf/actor_system.hpp"
 
+#include "actors/worker.hpp"
+#include "net/result.hpp"
+
 namespace spectacles::config {
 class node_config;
 }
 
 namespace spectacles::nodes {
+
+/// One kind of worker a node runs: its options, how many, and a factory for
+/// its handlers (called for every worker started, again whenever the workers
+/// restart against a new router).
+struct worker_def {
+  actors::worker_options options;
+  uint32_t count = 1;
+  std::function<net::result<actors::event_handlers>(const std::string& worker_name)> handlers;
+};
 
 /// The roles this build can run; anything else in node.roles is refused.
 const std::vector<std::string>& known_roles();
@@ -24,7 +37,9 @@ std::string check_roles(const config::node_config& cfg);
 
 /// Spawns the configured roles. `agent` is the node's membership actor.
 /// Returns the actors to stop on shutdown.
+/// `workers` are run besides what node.roles asks for (a bot binary's own handlers).
 std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
-                                    const caf::actor& agent, const std::string& node_name);
+                                    const caf::actor& agent, const std::string& node_name,
+                                    std::vector<worker_def> workers = {});
 
 } // namespace spectacles::nodes
