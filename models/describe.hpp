@@ -118,6 +118,10 @@ struct field_desc {
   M C::*member;
 };
 
+// Spelled out because clang before 17 has no deduction for aggregates.
+template <class C, class M>
+field_desc(std::string_view, M C::*) -> field_desc<C, M>;
+
 template <class T>
 concept described = requires {
   T::fields();
