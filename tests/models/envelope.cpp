@@ -127,7 +127,9 @@ CAF_TEST(the captured fixtures scan) {
     if (!r.ok())
       CAF_MESSAGE(name << ": " << r.error_message());
   }
-  auto guild = scan_envelope(first_element(read_fixture("gateway_guild_create.json")));
+  // The scan's views point into its input: keep the text alive.
+  auto guild_text = first_element(read_fixture("gateway_guild_create.json"));
+  auto guild = scan_envelope(guild_text);
   CAF_REQUIRE(guild.ok());
   CAF_CHECK_EQUAL(guild->t, "GUILD_CREATE");
   CAF_CHECK_EQUAL(*guild->s, 2u);
