@@ -27,8 +27,13 @@ struct fixture {
   std::shared_ptr<http_client> client;
   std::atomic<int> in_flight{ 0 };
   std::atomic<int> max_in_flight{ 0 };
+  std::atomic<int> slow_threads{ 0 }; // detached answerers still running
 
   ~fixture() {
+    // A slow answer may outlive its test (the client timed out): wait for
+    // it, so that it touches neither this fixture nor a destroyed io_pool.
+    while (slow_threads.load() > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (server)
       server->stop();
   }
@@ -40,10 +45,12 @@ struct fixture {
       int seen = max_in_flight.load();
       while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
       }
+      ++slow_threads;
       std::thread([this, ms, respond] {
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         --in_flight;
         respond(http_response{ 200, {}, "slow" });
+        --slow_threads;
       }).detach();
       return;
     }
