@@ -21,6 +21,12 @@ struct fixture {
   ws_recorder rec;
   std::shared_ptr<ws_client> client;
 
+  // The I/O thread must be gone before `rec`: a session finishing late would
+  // otherwise call into a destroyed recorder (LeakSanitizer saw its copy).
+  ~fixture() {
+    io.stop();
+  }
+
   void connect(ws_client_options opts) {
     auto c = ws_client::create(io.context(), std::move(opts), rec.callbacks());
     CAF_REQUIRE(static_cast<bool>(c));

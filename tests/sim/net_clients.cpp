@@ -25,6 +25,11 @@ struct gateway_probe {
   std::vector<std::string> messages;
   std::optional<net::ws_close_info> closed;
 
+  // Join the I/O thread before the members its callbacks write to go away.
+  ~gateway_probe() {
+    io.stop();
+  }
+
   bool start(const std::string& url) {
     net::ws_client_options wo;
     wo.url = url + "/?v=10&encoding=json";
