@@ -7,6 +7,7 @@
 #include "net/tls.hpp"
 #include "net/zlib_stream.hpp"
 #include "net/zstd_stream.hpp"
+#include "tests/net/support.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -31,24 +32,8 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 namespace asio = boost::asio;
 
-struct temp_dir {
-  std::string path;
-
-  temp_dir() {
-    static std::atomic<int> counter{ 0 };
-    std::random_device rd;
-    path = (std::filesystem::temp_directory_path()
-            / ("spectacles-sim-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)
-               + "-" + std::to_string(rd())))
-             .string();
-    std::filesystem::create_directories(path);
-  }
-
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
+// One temporary-directory helper for every test folder.
+using net::testing::temp_dir;
 
 /// One received gateway message, or how the connection ended.
 struct ws_event {
