@@ -2,6 +2,7 @@
 
 #include "caf/actor_system_config.hpp"
 
+#include "actors/gateway_type_ids.hpp"
 #include "actors/node_info_service.hpp"
 #include "actors/router_type_ids.hpp"
 #include "actors/type_ids.hpp"
@@ -20,6 +21,10 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<gateway_command>("spectacles.gateway_command");
   cfg.add_message_type<router_stats>("spectacles.router_stats");
   cfg.add_error_category(caf::atom("router"), render_router_error);
+  // Gateway role (actors/coordinator.hpp, actors/gateway_host.hpp, actors/shard.hpp).
+  cfg.add_message_type<session_snapshot>("spectacles.session_snapshot");
+  cfg.add_message_type<shard_assignment>("spectacles.shard_assignment");
+  cfg.add_message_type<shard_report>("spectacles.shard_report");
 }
 
 } // namespace spectacles::actors

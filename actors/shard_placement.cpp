@@ -100,6 +100,21 @@ std::vector<shard_move> shard_placement::node_joined(const std::string& node) {
   return moves;
 }
 
+void shard_placement::adopt(uint32_t shard, const std::string& node) {
+  if (shard >= owner_.size() || node.empty())
+    return;
+  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), node);
+  if (it == nodes_.end() || *it != node)
+    nodes_.insert(it, node);
+  owner_[shard] = node;
+}
+
+std::vector<shard_move> shard_placement::place_unowned() {
+  std::vector<shard_move> moves;
+  place_orphans(moves);
+  return moves;
+}
+
 std::vector<shard_move> shard_placement::node_left(const std::string& node) {
   std::vector<shard_move> moves;
   auto it = std::lower_bound(nodes_.begin(), nodes_.end(), node);

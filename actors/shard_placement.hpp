@@ -47,6 +47,13 @@ public:
   /// A gateway node died or left: its shards go to the others.
   std::vector<shard_move> node_left(const std::string& node);
 
+  /// A coordinator taking over learned that `node` already runs `shard`.
+  void adopt(uint32_t shard, const std::string& node);
+
+  /// Puts every shard that runs nowhere on the least loaded node (after a
+  /// takeover's adopt() calls); returns those moves. Running shards stay.
+  std::vector<shard_move> place_unowned();
+
   /// The node running shard, "" if none.
   const std::string& owner(uint32_t shard) const {
     return owner_.at(shard);

@@ -134,7 +134,7 @@ struct shard_options {
 /// before the first connection.
 std::optional<gateway_error> validate(const shard_options& options);
 
-struct shard_stats {
+struct shard_protocol_stats {
   uint64_t connects = 0;
   uint64_t identifies = 0;
   uint64_t resumes = 0;
@@ -216,7 +216,7 @@ public:
     return heartbeat_;
   }
 
-  const shard_stats& stats() const {
+  const shard_protocol_stats& stats() const {
     return stats_;
   }
 
@@ -259,7 +259,7 @@ private:
   shard_backoff backoff_;
   session_record record_;
   std::deque<std::string> queue_;
-  shard_stats stats_;
+  shard_protocol_stats stats_;
 };
 
 } // namespace spectacles::actors

@@ -1,6 +1,8 @@
 #include "config/node_config.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 
 #include "caf/config_option_adder.hpp"
 
@@ -38,6 +40,23 @@ node_config::node_config() {
     .add(worker_window, "window", "deliveries in flight per worker")
     .add(worker_count, "count", "workers on this node")
     .add(worker_record_file, "record-file", "worker.handler=record appends JSON lines here");
+  opt_group{ custom_options_, "gateway" }
+    .add(gateway_shards, "shards", "total shards (0 = Discord's recommendation from /gateway/bot)")
+    .add(gateway_compression, "compression", "zstd-stream, zlib-stream or none")
+    .add(gateway_intents, "intents", "gateway intents bit set")
+    .add(gateway_large_threshold, "large-threshold", "members before a guild counts as large")
+    .add(gateway_placement, "placement", "balanced (round robin) or consecutive (ranges)")
+    .add(gateway_reserve_identifies, "reserve-identifies",
+         "daily session starts never spent (1000 spent resets the token)")
+    .add(gateway_identify_window_ms, "identify-window-ms",
+         "identify rate-limit window; Discord's is 5000 (tests match a simulator's)")
+    .add(gateway_identify_margin_ms, "identify-margin-ms",
+         "extra spacing per identify bucket for the permit to reach its shard")
+    .add(gateway_session_staleness_ms, "session-staleness-ms",
+         "how old the session store's copy of a shard's seq may get")
+    .add(gateway_settle_ms, "settle-ms", "wait this long for gateway nodes before placing shards")
+    .add(gateway_tls_ca, "tls-ca", "trust only this CA file for wss:// and https:// (tests)")
+    .add(token_file, "token-file", "file with the bot token (DISCORD_TOKEN wins)");
   opt_group{ custom_options_, "producer" }
     .add(producer_shards, "shards", "synthetic producer: shards to number events for")
     .add(producer_guilds_per_shard, "guilds-per-shard", "synthetic producer: guilds per shard")
@@ -71,6 +90,25 @@ std::string host_of(const std::string& address) {
 
 bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string node_config::token() const {
+  if (const char* env = std::getenv("DISCORD_TOKEN"); env != nullptr && *env != '\0')
+    return env;
+  if (token_file.empty())
+    return {};
+  std::ifstream in{ token_file };
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+    line.pop_back();
+  return line;
+}
+
+std::string node_config::rest_url() const {
+  if (const char* env = std::getenv("DISCORD_REST_URL"); env != nullptr && *env != '\0')
+    return env;
+  return "https://discord.com/api/v10";
 }
 
 std::string node_config::finalize() {

@@ -53,6 +53,27 @@ public:
   uint64_t producer_rate = 1000;
   size_t producer_payload_size = 0;
 
+  // [gateway] (the gateway and coordinator roles)
+  uint32_t gateway_shards = 0; // 0 = Discord's recommendation
+  std::string gateway_compression = "zstd-stream";
+  uint64_t gateway_intents = 37377; // GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT
+  int gateway_large_threshold = 50;
+  std::string gateway_placement = "balanced";
+  uint32_t gateway_reserve_identifies = 10;
+  int64_t gateway_identify_window_ms = 5000;
+  int64_t gateway_identify_margin_ms = 250;
+  int64_t gateway_session_staleness_ms = 1000;
+  int64_t gateway_settle_ms = 2000;
+  std::string gateway_tls_ca;
+  std::string token_file;
+
+  /// The bot token: DISCORD_TOKEN, else the first line of gateway.token-file;
+  /// "" when neither is set. Never logged.
+  std::string token() const;
+
+  /// DISCORD_REST_URL, else https://discord.com/api/v10.
+  std::string rest_url() const;
+
   /// True when cluster links use TLS (any of cluster.tls.* set).
   bool uses_tls() const {
     return !tls_ca.empty() || !tls_cert.empty() || !tls_key.empty();

@@ -1,6 +1,7 @@
 // spectacles-node: one executable for every role of a spectacles cluster.
 //
-//   spectacles-node                      run the demo (no token, no config needed)
+//   spectacles-node [--duration S]       the embedded demo (no token, no config needed)
+//   spectacles-node pair-demo            a two-process CAF cluster round trip
 //   spectacles-node --config FILE ...    run the roles FILE configures
 //   spectacles-node status --node host:port [--watch]   the cluster as that node sees it
 //   spectacles-node make-certs DIR [NAME...]   cluster CA + node certificates
@@ -8,6 +9,7 @@
 //   spectacles-node -h | --long-help     list every option with its default
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -19,6 +21,7 @@
 #include "config/node_config.hpp"
 #include "models/check_payload.hpp"
 #include "net/log.hpp"
+#include "nodes/embedded_demo.hpp"
 #include "nodes/make_certs.hpp"
 #include "nodes/node_runner.hpp"
 #include "nodes/pair_demo.hpp"
@@ -45,9 +48,16 @@ int main(int argc, char** argv) {
   // status takes --node host:port and --watch besides the cluster.tls.* options.
   std::string status_node;
   bool status_watch = false;
+  double demo_duration = 0;
+  bool demo = argc == 1;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
+    if (i == 1 && a == "--duration" && i + 1 < argc) {
+      demo = true;
+      demo_duration = std::atof(argv[++i]);
+      continue;
+    }
     if (argc > 1 && std::strcmp(argv[1], "status") == 0 && i > 1) {
       if (a == "--watch") {
         status_watch = true;
@@ -85,7 +95,9 @@ int main(int argc, char** argv) {
               << cfg.log_level << "\"\n";
     return 2;
   }
-  if (sub.empty() && argc == 1)
+  if (demo && sub.empty() && argc == 1)
+    return nodes::run_embedded_demo(cfg, demo_duration);
+  if (sub == "pair-demo")
     return nodes::run_pair_demo(cfg, self_exe());
   if (sub.empty() || sub == "run") {
     if (auto problem = cfg.finalize(); !problem.empty()) {

@@ -49,6 +49,10 @@ int run_node(config::node_config& cfg, std::vector<worker_def> workers) {
   if (tls && !openssl_error_queue_guard_active())
     log::warn(component, "OpenSSL error-queue guard missing: a failed TLS handshake may drop "
                          "healthy cluster links");
+  // Declared before the actor system so it outlives every actor using it.
+  std::unique_ptr<net::io_pool> role_io;
+  if (needs_io(cfg))
+    role_io = std::make_unique<net::io_pool>(2);
   caf::actor_system sys{ cfg };
   auto mm = tls ? sys.openssl_manager().actor_handle() : sys.middleman().actor_handle();
   auto name = cfg.node_name.empty() ? default_name(host) : cfg.node_name;
@@ -72,7 +76,7 @@ int run_node(config::node_config& cfg, std::vector<worker_def> workers) {
   std::cout << "{\"node\":\"" << name << "\",\"cluster\":\"" << address
             << "\",\"pid\":" << ::getpid() << "}" << std::endl;
 
-  auto role_actors = start_roles(sys, cfg, agent, name, std::move(workers));
+  auto role_actors = start_roles(sys, cfg, agent, name, std::move(workers), role_io.get());
 
   // Prometheus text on metrics.listen, served from its own I/O thread: a
   // scrape blocks that thread (up to a few seconds) while it asks the actors.

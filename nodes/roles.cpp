@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "actors/coordinator.hpp"
 #include "actors/event_router.hpp"
+#include "actors/gateway_host.hpp"
 #include "actors/role_finder.hpp"
 #include "actors/router_type_ids.hpp"
 #include "actors/synthetic_producer.hpp"
@@ -11,6 +13,7 @@
 #include "actors/worker_record.hpp"
 #include "config/node_config.hpp"
 #include "net/log.hpp"
+#include "net/tls.hpp"
 
 namespace spectacles::nodes {
 
@@ -85,7 +88,8 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
 } // namespace
 
 const std::vector<std::string>& known_roles() {
-  static const std::vector<std::string> roles{ "router", "worker", "producer" };
+  static const std::vector<std::string> roles{ "coordinator", "gateway", "router", "worker",
+                                               "producer" };
   return roles;
 }
 
@@ -99,15 +103,97 @@ std::string check_roles(const config::node_config& cfg) {
       return "node.roles: \"" + role + "\" is not a role this build runs (" + list + ")";
     }
   }
+  if (needs_io(cfg) && cfg.gateway_compression != "zstd-stream"
+      && cfg.gateway_compression != "zlib-stream" && cfg.gateway_compression != "none")
+    return "gateway.compression: \"" + cfg.gateway_compression
+           + "\" is not zstd-stream, zlib-stream or none";
+  if (needs_io(cfg) && cfg.gateway_placement != "balanced"
+      && cfg.gateway_placement != "consecutive")
+    return "gateway.placement: \"" + cfg.gateway_placement + "\" is not balanced or consecutive";
   if (has_role(cfg, "worker") && cfg.worker_handler != "record")
     return "worker.handler: \"" + cfg.worker_handler + "\" is not a built-in handler (record)";
   return {};
 }
 
+bool needs_io(const config::node_config& cfg) {
+  return has_role(cfg, "gateway") || has_role(cfg, "coordinator");
+}
+
+namespace {
+
+net::result<net::tls_context> gateway_tls(const config::node_config& cfg) {
+  if (cfg.gateway_tls_ca.empty())
+    return net::tls_context{}; // the system CA store
+  net::tls_client_options opts;
+  opts.ca_file = cfg.gateway_tls_ca;
+  return net::make_client_context(opts);
+}
+
+actors::shard_options shard_template(const config::node_config& cfg, const std::string& token) {
+  actors::shard_options opts;
+  opts.identify.token = token;
+  opts.identify.intents = cfg.gateway_intents;
+  opts.identify.large_threshold = cfg.gateway_large_threshold;
+  opts.compression = cfg.gateway_compression == "none" ? "" : cfg.gateway_compression;
+  opts.session.max_staleness = std::chrono::milliseconds(cfg.gateway_session_staleness_ms);
+  // The router drops the duplicates a resume from the commit point replays.
+  opts.session.use_commit_point = true;
+  return opts;
+}
+
+} // namespace
+
 std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
                                     const caf::actor& agent, const std::string& node_name,
-                                    std::vector<worker_def> workers) {
+                                    std::vector<worker_def> workers, net::io_pool* io) {
   std::vector<caf::actor> started;
+  std::vector<caf::actor> router_clients; // told where the router is (role_finder, below)
+  if (needs_io(cfg)) {
+    auto token = cfg.token();
+    auto tls = gateway_tls(cfg);
+    if (!tls)
+      log::error(component, "gateway.tls-ca: ", tls.error().what());
+    else if (token.empty())
+      log::error(component, "the gateway and coordinator roles need the bot token: set "
+                            "DISCORD_TOKEN or gateway.token-file");
+    else if (io == nullptr)
+      log::error(component, "the gateway and coordinator roles need an I/O pool");
+    else {
+      if (has_role(cfg, "gateway")) {
+        actors::gateway_host_options opts;
+        opts.shard.protocol = shard_template(cfg, token);
+        opts.shard.io = io;
+        opts.shard.tls = *tls;
+        opts.shard.node_name = node_name;
+        auto host = sys.spawn(actors::gateway_host, std::move(opts));
+        caf::anon_send(agent, actors::put_atom::value, std::string{ "gateway" }, host);
+        started.push_back(host);
+        router_clients.push_back(host);
+        log::info(component, "gateway host started");
+      }
+      if (has_role(cfg, "coordinator")) {
+        actors::coordinator_options opts;
+        opts.node_name = node_name;
+        opts.membership = agent;
+        opts.shards = cfg.gateway_shards;
+        opts.strategy = cfg.gateway_placement == "consecutive"
+                          ? actors::placement_strategy::consecutive
+                          : actors::placement_strategy::balanced;
+        opts.identify.window = std::chrono::milliseconds(cfg.gateway_identify_window_ms);
+        opts.identify.margin = std::chrono::milliseconds(cfg.gateway_identify_margin_ms);
+        opts.identify.reserve = cfg.gateway_reserve_identifies;
+        opts.rest_url = cfg.rest_url();
+        opts.token = token;
+        opts.io = io;
+        opts.tls = *tls;
+        opts.settle = std::chrono::milliseconds(cfg.gateway_settle_ms);
+        auto coordinator = sys.spawn(actors::coordinator, std::move(opts));
+        caf::anon_send(agent, actors::put_atom::value, std::string{ "coordinator" }, coordinator);
+        started.push_back(coordinator);
+        log::info(component, "coordinator started");
+      }
+    }
+  }
   if (has_role(cfg, "router")) {
     actors::router_options opts;
     opts.limits.max_queued = cfg.router_max_queued;
@@ -119,7 +205,6 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
     started.push_back(router);
     log::info(component, "router started");
   }
-  std::vector<caf::actor> router_clients;
   if (has_role(cfg, "producer")) {
     actors::producer_options opts;
     opts.shards = cfg.producer_shards;

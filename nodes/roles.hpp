@@ -18,6 +18,10 @@ namespace spectacles::config {
 class node_config;
 }
 
+namespace spectacles::net {
+class io_pool;
+}
+
 namespace spectacles::nodes {
 
 /// One kind of worker a node runs: its options, how many, and a factory for
@@ -38,8 +42,14 @@ std::string check_roles(const config::node_config& cfg);
 /// Spawns the configured roles. `agent` is the node's membership actor.
 /// Returns the actors to stop on shutdown.
 /// `workers` are run besides what node.roles asks for (a bot binary's own handlers).
+/// `io` runs the sockets of the gateway and coordinator roles (required for
+/// them); it must outlive the actor system.
 std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
                                     const caf::actor& agent, const std::string& node_name,
-                                    std::vector<worker_def> workers = {});
+                                    std::vector<worker_def> workers = {},
+                                    net::io_pool* io = nullptr);
+
+/// True when node.roles asks for a role that needs an I/O pool.
+bool needs_io(const config::node_config& cfg);
 
 } // namespace spectacles::nodes
