@@ -88,6 +88,30 @@ struct fixture {
              "--worker.record-file=" + dir + "/coord.jsonl" };
   }
 
+  /// Any node: roles, a seed, the gateway options every test uses, extras.
+  std::vector<std::string> node_args(const std::string& name, const std::string& roles,
+                                     const std::string& seed, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{ "run",
+                                   "--node.name=" + name,
+                                   "--node.roles=" + roles,
+                                   "--cluster.listen=127.0.0.1:0",
+                                   "--cluster.insecure-loopback",
+                                   "--gateway.shards=" + std::to_string(total_shards),
+                                   "--gateway.identify-window-ms=" + std::to_string(window.count()),
+                                   "--gateway.identify-margin-ms=50",
+                                   "--gateway.session-staleness-ms=200",
+                                   "--gateway.settle-ms=1500" };
+    if (!seed.empty())
+      args.push_back("--cluster.seeds=[\"" + seed + "\"]");
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  std::vector<std::string> recorder_extras(const std::string& name) {
+    return { "--router.groups=[\"default\"]", "--router.max-queued=1000000", "--worker.window=256",
+             "--worker.record-file=" + dir + "/" + name + ".jsonl" };
+  }
+
   /// Shards with at least one READY, by the sim's count.
   uint32_t shards_with_session() {
     uint32_t n = 0;
@@ -222,6 +246,90 @@ CAF_TEST(kill - 9 of a gateway node : its shards resume on the other without a l
   }
   coord.signal(SIGTERM);
   gw1.signal(SIGTERM);
+}
+
+CAF_TEST(a gateway node that joins takes shards by a clean close and a resume) {
+  start_sim(16, 20);
+  node_process gw1{ "gw1", node_args("gw1", "[\"gateway\"]", "") };
+  CAF_REQUIRE(gw1.started());
+  node_process coord{ "coord", coordinator_args(gw1.address()) };
+  CAF_REQUIRE(coord.started());
+  CAF_REQUIRE(eventually(
+    [&] {
+      return shards_with_session() == total_shards;
+    },
+    60s));
+  auto before = sim->verdict_snapshot();
+  node_process gw2{ "gw2", node_args("gw2", "[\"gateway\"]", gw1.address()) };
+  CAF_REQUIRE(gw2.started());
+  // Balanced: half the shards move; each closes with 4900 (resumable) on gw1
+  // first, then resumes on gw2.
+  auto moved = eventually(
+    [&] {
+      return sim->verdict_snapshot().resumes_ok >= before.resumes_ok + total_shards / 2;
+    },
+    30s);
+  if (!moved)
+    CAF_FAIL("shards did not move; coordinator log:\n" << coord.log());
+  auto after = sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(after.identifies, total_shards);
+  CAF_CHECK_EQUAL(after.closes_received[4900], total_shards / 2);
+  CAF_CHECK_EQUAL(after.closes_received.count(1000), 0u);
+  CAF_CHECK_EQUAL(after.resumes_wrong_seq, 0u);
+  std::this_thread::sleep_for(1s);
+  CAF_CHECK_EQUAL(shards_with_session(), total_shards);
+  coord.signal(SIGTERM);
+  gw1.signal(SIGTERM);
+  gw2.signal(SIGTERM);
+}
+
+CAF_TEST(a standby coordinator takes over and still resumes the shards of a dead node) {
+  start_sim(16, 20);
+  node_process gw1{ "gw1", node_args("gw1", "[\"gateway\"]", "") };
+  CAF_REQUIRE(gw1.started());
+  node_process gw2{ "gw2", node_args("gw2", "[\"gateway\"]", gw1.address()) };
+  CAF_REQUIRE(gw2.started());
+  node_process rec{ "rec", node_args("rec", "[\"router\",\"worker\"]", gw1.address(),
+                                     recorder_extras("rec")) };
+  CAF_REQUIRE(rec.started());
+  // c1 sorts first: it leads; c2 keeps a replica of the session store.
+  node_process c1{ "c1", node_args("c1", "[\"coordinator\"]", gw1.address()) };
+  CAF_REQUIRE(c1.started());
+  node_process c2{ "c2", node_args("c2", "[\"coordinator\"]", gw1.address()) };
+  CAF_REQUIRE(c2.started());
+  if (!eventually(
+        [&] {
+          return shards_with_session() == total_shards;
+        },
+        60s))
+    CAF_FAIL("shards not ready; c1 log:\n" << c1.log());
+  std::this_thread::sleep_for(1s);
+  c1.signal(SIGKILL);
+  c1.wait();
+  CAF_REQUIRE(eventually(
+    [&] {
+      return c2.log().find("taking over") != std::string::npos;
+    },
+    10s));
+  auto before = sim->verdict_snapshot();
+  // The new leader adopted what runs; a gateway node now dies.
+  std::this_thread::sleep_for(2s);
+  gw2.signal(SIGKILL);
+  gw2.wait();
+  auto resumed = eventually(
+    [&] {
+      return sim->verdict_snapshot().resumes_ok >= before.resumes_ok + total_shards / 2;
+    },
+    20s);
+  if (!resumed)
+    CAF_FAIL("no resumes after the takeover; c2 log:\n" << c2.log());
+  auto after = sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(after.identifies, total_shards);
+  CAF_CHECK_EQUAL(after.identify_pacing_violations, 0u);
+  CAF_CHECK_EQUAL(after.resumes_unknown_session, 0u);
+  c2.signal(SIGTERM);
+  gw1.signal(SIGTERM);
+  rec.signal(SIGTERM);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
