@@ -5,6 +5,7 @@
 
 #include "caf/scoped_actor.hpp"
 
+#include "actors/gateway_type_ids.hpp"
 #include "actors/router_type_ids.hpp"
 
 namespace spectacles::nodes {
@@ -68,6 +69,11 @@ node_report collect_report(caf::actor_system& sys, const caf::actor& agent,
       report.router = ask<actors::router_stats>(
         self, *router, timeout, report.errors, "router stats",
         caf::make_message(actors::get_atom::value, actors::stats_atom::value));
+  if (has_role(report.self.info, "gateway"))
+    if (auto host = role_actor("gateway"))
+      report.gateway = ask<std::vector<actors::shard_report>>(
+        self, *host, timeout, report.errors, "gateway shards",
+        caf::make_message(actors::get_atom::value, actors::shards_atom::value));
   if (has_role(report.self.info, "producer"))
     if (auto producer = role_actor("producer"))
       report.produced
@@ -87,6 +93,42 @@ std::string render_prometheus(const node_report& r) {
   metric("spectacles_node_uptime_seconds", "gauge", "Seconds since the node started.");
   out << "spectacles_node_uptime_seconds{node=\"" << node << "\"} "
       << static_cast<double>(r.self.info.uptime_ms) / 1000.0 << '\n';
+  if (r.gateway) {
+    auto per_shard = [&](const char* name, const char* type, const char* help, auto value) {
+      metric(name, type, help);
+      for (auto& sh : *r.gateway)
+        out << name << "{node=\"" << node << "\",shard=\"" << sh.shard << "\"} " << value(sh)
+            << '\n';
+    };
+    per_shard("spectacles_gateway_shard_ready", "gauge", "1 while the shard is READY/RESUMED.",
+              [](const actors::shard_report& sh) {
+                return sh.state == "running" ? 1 : 0;
+              });
+    per_shard("spectacles_gateway_dispatches_total", "counter", "Dispatches received.",
+              [](const actors::shard_report& sh) {
+                return sh.dispatches;
+              });
+    per_shard("spectacles_gateway_identifies_total", "counter", "IDENTIFYs sent.",
+              [](const actors::shard_report& sh) {
+                return sh.identifies;
+              });
+    per_shard("spectacles_gateway_resumes_total", "counter", "RESUMEs sent.",
+              [](const actors::shard_report& sh) {
+                return sh.resumes;
+              });
+    per_shard("spectacles_gateway_zombies_total", "counter", "Connections closed as zombies.",
+              [](const actors::shard_report& sh) {
+                return sh.zombies;
+              });
+    per_shard("spectacles_gateway_latency_seconds", "gauge", "Last heartbeat to ACK.",
+              [](const actors::shard_report& sh) {
+                return sh.latency_ms < 0 ? -1.0 : static_cast<double>(sh.latency_ms) / 1000.0;
+              });
+    per_shard("spectacles_gateway_buffered_events", "gauge", "Events waiting for a router.",
+              [](const actors::shard_report& sh) {
+                return sh.buffered;
+              });
+  }
   if (r.produced) {
     metric("spectacles_producer_events_total", "counter", "Synthetic events sent.");
     out << "spectacles_producer_events_total{node=\"" << node << "\"} " << *r.produced << '\n';

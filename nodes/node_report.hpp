@@ -12,6 +12,7 @@
 #include "caf/actor.hpp"
 #include "caf/actor_system.hpp"
 
+#include "actors/gateway_wire.hpp"
 #include "actors/router_wire.hpp"
 #include "actors/type_ids.hpp"
 
@@ -23,7 +24,8 @@ struct node_report {
   std::vector<actors::member> members;
   std::optional<actors::router_stats> router;
   std::optional<uint64_t> produced;
-  std::vector<std::string> errors; // what could not be asked, and why
+  std::optional<std::vector<actors::shard_report>> gateway; // shards this node runs
+  std::vector<std::string> errors;                          // what could not be asked, and why
 };
 
 /// Asks `agent` (a membership actor, local or remote). Blocks the calling

@@ -66,6 +66,24 @@ void print(std::ostream& out, const std::vector<node_report>& reports, rates& rt
                     rt.of(node + "/produced", *r.produced));
       out << line;
     }
+    if (r.gateway) {
+      out << "GATEWAY on " << node << "\n";
+      std::snprintf(line, sizeof(line), "    %-6s %-15s %-10s %-10s %-10s %-8s %-8s %-8s %s\n",
+                    "shard", "state", "seq", "events/s", "latency", "idents", "resumes", "zombies",
+                    "error");
+      out << line;
+      for (auto& sh : *r.gateway) {
+        std::snprintf(line, sizeof(line),
+                      "    %-6u %-15s %-10llu %-10.0f %-10s %-8llu %-8llu %-8llu %s\n", sh.shard,
+                      sh.state.c_str(), static_cast<unsigned long long>(sh.seq),
+                      rt.of(node + "/gw" + std::to_string(sh.shard), sh.dispatches),
+                      sh.latency_ms < 0 ? "-" : (std::to_string(sh.latency_ms) + "ms").c_str(),
+                      static_cast<unsigned long long>(sh.identifies),
+                      static_cast<unsigned long long>(sh.resumes),
+                      static_cast<unsigned long long>(sh.zombies), sh.error.c_str());
+        out << line;
+      }
+    }
     if (!r.router)
       continue;
     auto& s = *r.router;
