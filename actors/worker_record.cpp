@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "models/json.hpp"
 #include "net/log.hpp"
@@ -39,7 +40,8 @@ std::string record_line(const delivery& d, const std::string& worker_name, int64
   return out;
 }
 
-net::result<event_handlers> record_handlers(const std::string& path, std::string worker_name) {
+net::result<event_handlers> record_handlers(const std::string& path, std::string worker_name,
+                                            std::chrono::milliseconds delay) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
     return net::error{ net::errc::invalid_argument,
@@ -47,7 +49,9 @@ net::result<event_handlers> record_handlers(const std::string& path, std::string
   auto file = std::make_shared<fd_closer>(fd);
   event_handlers handlers;
   handlers.on_event(
-    [file, worker_name = std::move(worker_name)](const event&, worker_context& ctx) {
+    [file, worker_name = std::move(worker_name), delay](const event&, worker_context& ctx) {
+      if (delay.count() > 0)
+        std::this_thread::sleep_for(delay); // a deliberately slow handler (tests, demos)
       auto now = std::chrono::system_clock::now().time_since_epoch();
       auto line = record_line(ctx.current, worker_name,
                               std::chrono::duration_cast<std::chrono::milliseconds>(now).count());

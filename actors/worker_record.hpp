@@ -9,6 +9,8 @@
 // after, and several workers may share one file.
 #pragma once
 
+#include <chrono>
+
 #include <string>
 
 #include "actors/worker.hpp"
@@ -21,6 +23,8 @@ std::string record_line(const delivery& d, const std::string& worker_name, int64
 
 /// Handlers that record every event (subscribes to all) to `path`, created if
 /// missing. Fails with a readable error when the file cannot be opened.
-net::result<event_handlers> record_handlers(const std::string& path, std::string worker_name);
+/// `delay` makes every handler call that much slower (slow-worker tests).
+net::result<event_handlers> record_handlers(const std::string& path, std::string worker_name,
+                                            std::chrono::milliseconds delay = {});
 
 } // namespace spectacles::actors

@@ -224,9 +224,11 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
     record.options.events = cfg.worker_events;
     record.options.name = "w";
     record.count = cfg.worker_count;
-    record.handlers = [file = cfg.worker_record_file](const std::string& name) {
-      return actors::record_handlers(file, name);
-    };
+    record.handlers
+      = [file = cfg.worker_record_file,
+         delay = std::chrono::milliseconds(cfg.worker_delay_ms)](const std::string& name) {
+          return actors::record_handlers(file, name, delay);
+        };
     workers.push_back(std::move(record));
   }
   if (!workers.empty()) {

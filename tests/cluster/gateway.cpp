@@ -13,6 +13,13 @@
 #include <set>
 #include <string>
 
+#include "caf/actor_system.hpp"
+#include "caf/actor_system_config.hpp"
+#include "caf/io/middleman.hpp"
+#include "caf/scoped_actor.hpp"
+
+#include "actors/register_types.hpp"
+#include "actors/router_type_ids.hpp"
 #include "cluster/node_process.hpp"
 #include "cluster/records.hpp"
 #include "sim/simulator.hpp"
@@ -330,6 +337,85 @@ CAF_TEST(a standby coordinator takes over and still resumes the shards of a dead
   c2.signal(SIGTERM);
   gw1.signal(SIGTERM);
   rec.signal(SIGTERM);
+}
+
+CAF_TEST(a gateway command from another node reaches the shard that owns the guild) {
+  start_sim(16, 0);
+  node_process gw1{ "gw1", node_args("gw1", "[\"gateway\"]", "") };
+  CAF_REQUIRE(gw1.started());
+  node_process coord{ "coord", coordinator_args(gw1.address()) };
+  CAF_REQUIRE(coord.started());
+  CAF_REQUIRE(eventually(
+    [&] {
+      return shards_with_session() == total_shards;
+    },
+    60s));
+  // This test process joins as a client (like `status` does) and sends op 8
+  // through the router on `coord` to the shard on gw1 that owns the guild.
+  caf::actor_system_config cfg;
+  spectacles::actors::register_types(cfg);
+  cfg.load<caf::io::middleman>();
+  caf::actor_system sys{ cfg };
+  auto agent = sys.middleman().remote_actor("127.0.0.1", coord.port());
+  CAF_REQUIRE(agent);
+  caf::scoped_actor self{ sys };
+  caf::actor router;
+  self->request(*agent, 5s, spectacles::actors::get_atom::value, std::string{ "router" })
+    .receive(
+      [&](caf::actor& r) {
+        router = r;
+      },
+      [&](caf::error& err) {
+        CAF_FAIL("no router: " << sys.render(err));
+      });
+  uint64_t guild = 0;
+  sim->with_state([&](auto&, auto&, auto& world) {
+    guild = world.guild_ids().back();
+    return 0;
+  });
+  spectacles::actors::gateway_command cmd;
+  cmd.op = 8;
+  cmd.guild_id = guild;
+  cmd.data = R"({"guild_id":")" + std::to_string(guild) + R"(","query":"","limit":0})";
+  bool sent = false;
+  self->request(router, 10s, cmd)
+    .receive(
+      [&](caf::ok_atom) {
+        sent = true;
+      },
+      [&](caf::error& err) {
+        CAF_FAIL("command failed: " << sys.render(err));
+      });
+  CAF_CHECK(sent);
+  // The sim answers with GUILD_MEMBERS_CHUNK on that guild's shard; the
+  // record worker sees it.
+  auto shard = static_cast<uint32_t>((guild >> 22) % total_shards);
+  auto chunk = eventually(
+    [&] {
+      std::ifstream in{ dir + "/coord.jsonl" };
+      std::string line;
+      while (std::getline(in, line))
+        if (line.find("GUILD_MEMBERS_CHUNK") != std::string::npos
+            && line.find("\"shard\":" + std::to_string(shard) + ",") != std::string::npos)
+          return true;
+      return false;
+    },
+    10s);
+  CAF_CHECK(chunk);
+  // An unknown shard is an error, not a hang.
+  spectacles::actors::gateway_command bad;
+  bad.op = 3;
+  bad.shard = 999;
+  bad.data = R"({"since":null,"activities":[],"status":"online","afk":false})";
+  bool refused = false;
+  self->request(router, 10s, bad)
+    .receive([&](caf::ok_atom) {},
+             [&](caf::error&) {
+               refused = true;
+             });
+  CAF_CHECK(refused);
+  coord.signal(SIGTERM);
+  gw1.signal(SIGTERM);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -107,6 +108,42 @@ CAF_TEST(a group without workers buffers to its bound then sheds with the counte
   // Shedding is never silent: the router logs it.
   CAF_CHECK_NOT_EQUAL(router.log().find("shed"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(http_get(port, "/nope").find("404"), std::string::npos);
+}
+
+CAF_TEST(a slow worker never has more than its window in flight) {
+  auto port = free_port();
+  node_process router{ "router",
+                       { "run", "--node.name=router", "--node.roles=[\"router\",\"producer\"]",
+                         "--cluster.listen=127.0.0.1:0", "--cluster.insecure-loopback",
+                         "--router.groups=[\"default\"]", "--router.max-queued=100000",
+                         "--producer.total=3000", "--producer.rate=3000",
+                         "--metrics.listen=127.0.0.1:" + std::to_string(port) } };
+  CAF_REQUIRE(router.started());
+  // 20 ms per event, window 8: at most 8 unacked, the rest waits in the group.
+  node_process slow{ "slow",
+                     { "run", "--node.name=slow", "--node.roles=[\"worker\"]",
+                       "--cluster.listen=127.0.0.1:0", "--cluster.insecure-loopback",
+                       "--cluster.seeds=[\"" + router.address() + "\"]", "--worker.window=8",
+                       "--worker.delay-ms=20", "--worker.record-file=/dev/null" } };
+  CAF_REQUIRE(slow.started());
+  double most = 0;
+  double deepest_queue = 0;
+  auto saw_work = eventually(
+    [&] {
+      auto text = http_get(port, "/metrics");
+      auto in_flight = sample(text, "spectacles_router_worker_in_flight{");
+      most = std::max(most, in_flight);
+      deepest_queue = std::max(
+        deepest_queue,
+        sample(text, "spectacles_router_group_queue_depth{node=\"router\",group=\"default\"}"));
+      return sample(text, "spectacles_router_acks_total") >= 100;
+    },
+    30s);
+  CAF_CHECK(saw_work);
+  CAF_MESSAGE("most in flight " << most << ", deepest group queue " << deepest_queue);
+  CAF_CHECK_LESS_OR_EQUAL(most, 8);
+  CAF_CHECK_GREATER(most, 0);
+  CAF_CHECK_GREATER(deepest_queue, 100); // the rest waited in the router, not in the worker
 }
 
 CAF_TEST(status prints nodes groups workers and shards) {
