@@ -3,6 +3,7 @@
 #include "caf/actor_system_config.hpp"
 
 #include "actors/node_info_service.hpp"
+#include "actors/rest_type_ids.hpp"
 #include "actors/router_type_ids.hpp"
 #include "actors/type_ids.hpp"
 
@@ -20,6 +21,15 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<gateway_command>("spectacles.gateway_command");
   cfg.add_message_type<router_stats>("spectacles.router_stats");
   cfg.add_error_category(caf::atom("router"), render_router_error);
+  // REST role (actors/rest_router.hpp, actors/rest_bucket.hpp).
+  cfg.add_message_type<rest_header>("spectacles.rest_header");
+  cfg.add_message_type<rest_file>("spectacles.rest_file");
+  cfg.add_message_type<rest_request>("spectacles.rest_request");
+  cfg.add_message_type<rest_response>("spectacles.rest_response");
+  cfg.add_message_type<rest_job>("spectacles.rest_job");
+  cfg.add_message_type<rest_outcome>("spectacles.rest_outcome");
+  cfg.add_message_type<rest_stats>("spectacles.rest_stats");
+  cfg.add_error_category(caf::atom("rest"), render_rest_error);
 }
 
 } // namespace spectacles::actors
