@@ -42,6 +42,8 @@ struct rest_bucket_actor_state {
   bool awaiting_permit = false;
   /// The request the pending permit was asked for.
   uint64_t permit_for = 0;
+  std::string permit_token;
+  bool permit_authenticated = false;
   bool awaiting_learn = false;
   bool retiring = false;
   std::optional<time_point> timer_at;
@@ -127,6 +129,8 @@ void ask_permit(bucket_ptr self, const rest_job& j, time_point now) {
   auto& st = self->state;
   st.awaiting_permit = true;
   st.permit_for = j.ticket;
+  st.permit_token = j.token;
+  st.permit_authenticated = j.authenticated;
   auto wait = std::min<clock::duration>(deadline_of(j) - now, st.options.router_timeout);
   wait = std::max<clock::duration>(wait, std::chrono::milliseconds{ 1 });
   self
@@ -137,8 +141,16 @@ void ask_permit(bucket_ptr self, const rest_job& j, time_point now) {
         auto& st = self->state;
         st.awaiting_permit = false;
         auto now = clock::now();
-        if (st.bucket.check(now).state == rest_bucket_state::gate_state::ready)
+        if (st.bucket.check(now).state == rest_bucket_state::gate_state::ready) {
           start_front(self, now);
+        } else {
+          // The request went away meanwhile (cancelled): the permit ends unused.
+          rest_outcome o;
+          o.token = st.permit_token;
+          o.authenticated = st.permit_authenticated;
+          o.counted = true;
+          self->send(st.router, std::move(o));
+        }
         pump(self);
       },
       [self](caf::error& err) {
@@ -216,6 +228,7 @@ void on_reply(bucket_ptr self, uint64_t ticket, rest_response& resp) {
   o.token = bj.job.token;
   o.authenticated = bj.job.authenticated;
   o.status = resp.status;
+  o.counted = !bj.job.exempt;
   o.scope = static_cast<uint8_t>(h.scope);
   o.global = h.global || h.scope == rate_limit_scope::global;
   o.retry_after = body_retry ? *body_retry : h.retry_after.value_or(1.0);
@@ -265,20 +278,21 @@ void on_transport_error(bucket_ptr self, uint64_t ticket, uint8_t code, std::str
   o.key = bj.job.key;
   o.token = bj.job.token;
   o.authenticated = bj.job.authenticated;
+  o.counted = !bj.job.exempt;
   if (d.what == rest_retry::action::retry && !bj.cancelled) {
     st.bucket.pause_until(d.at);
     st.bucket.enqueue({ ticket, bj.job.key, bj.job.exempt });
-    self->send(st.router, std::move(o));
   } else {
     if (!bj.cancelled) {
       o.final = true;
       o.error_code = static_cast<uint8_t>(
         d.why == rest_retry::failure::deadline ? rest_errc::deadline : rest_errc::transport);
       o.error_text = d.reason.empty() ? what : d.reason;
-      self->send(st.router, std::move(o));
     }
     st.jobs.erase(it);
   }
+  // Always reported: the router ends the attempt's global permit with it.
+  self->send(st.router, std::move(o));
   pump(self);
 }
 

@@ -31,6 +31,9 @@ constexpr const char* component = "rest";
 using clock = std::chrono::steady_clock;
 using time_point = clock::time_point;
 
+/// Longer than any HTTP request may take (http_client's request timeout).
+constexpr std::chrono::seconds stale_permit{ 35 };
+
 struct pending_call {
   caf::response_promise rp;
   time_point deadline;
@@ -44,6 +47,16 @@ struct token_state {
   bool verified = false;
   /// The one authenticated request allowed before that is on its way.
   bool probing = false;
+  time_point probe_since{};
+  /// Permits granted whose request has not reported back (grant times), and
+  /// when recent ones reported back. Discord counts a request when it
+  /// arrives, somewhere between our grant and its reply; a request therefore
+  /// occupies the global window from its grant until its reply + window.
+  /// Whatever the latency, no window Discord looks at holds more than the
+  /// budget (the sliding window of grants alone does not promise that when
+  /// requests wait in the connection pool).
+  std::deque<time_point> outstanding;
+  std::deque<time_point> recent;
   bool warned = false;
   struct waiter {
     caf::response_promise rp;
@@ -125,15 +138,29 @@ void drain(router_ptr self, token_state& ts, time_point now) {
         ts.waiters.clear();
         return;
       }
-      if (!ts.verified && ts.probing)
+      if (!ts.verified && ts.probing && now - ts.probe_since < stale_permit)
         return; // the first reply decides whether the token works
+    }
+    auto span = ts.global.settings().window + ts.global.settings().offset;
+    while (!ts.recent.empty() && ts.recent.front() + span <= now)
+      ts.recent.pop_front();
+    // A permit whose request never reported (a lost reply) stops counting
+    // after the longest time an HTTP request may take.
+    while (!ts.outstanding.empty() && ts.outstanding.front() + stale_permit <= now)
+      ts.outstanding.pop_front();
+    if (ts.outstanding.size() + ts.recent.size() >= ts.global.settings().per_second) {
+      arm_wake(self, ts.recent.empty() ? now + span : ts.recent.front() + span, now);
+      return;
     }
     if (!ts.global.try_acquire(now)) {
       arm_wake(self, ts.global.next_free(now), now);
       return;
     }
-    if (w.authenticated && !ts.verified)
+    ts.outstanding.push_back(now);
+    if (w.authenticated && !ts.verified) {
       ts.probing = true;
+      ts.probe_since = now;
+    }
     w.rp.deliver(caf::ok_atom::value);
     ts.waiters.pop_front();
   }
@@ -256,6 +283,11 @@ void on_outcome(router_ptr self, rest_outcome& o) {
   ++st.stats.attempts;
   auto& ts = token_of(self, o.token);
   auto scope = static_cast<rate_limit_scope>(o.scope);
+  if (o.counted) {
+    if (!ts.outstanding.empty())
+      ts.outstanding.pop_front();
+    ts.recent.push_back(now);
+  }
   if (o.status != 0) {
     ts.guard.record(o.status, scope, now, o.authenticated);
     if (o.status == 429) {
@@ -366,7 +398,13 @@ caf::response_promise on_request(router_ptr self, rest_request& req) {
     if (iequals(h.name, "Authorization") || iequals(h.name, "Host")
         || iequals(h.name, "Content-Length"))
       continue;
-    has_ua = has_ua || iequals(h.name, "User-Agent");
+    if (iequals(h.name, "User-Agent")) {
+      // Discord wants "DiscordBot (url, version)" (PROTOCOL.md §2.3); a
+      // proxied client's other agent (curl/8.0) is replaced by ours.
+      if (!starts_with(h.value, "DiscordBot"))
+        continue;
+      has_ua = true;
+    }
     has_ct = has_ct || iequals(h.name, "Content-Type");
     j.headers.push_back(std::move(h));
   }

@@ -85,8 +85,8 @@ typename Inspector::result_type inspect(Inspector& f, rest_job& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_outcome& x) {
   return f(caf::meta::type_name("spectacles.rest_outcome"), x.ticket, x.key, x.token,
-           x.authenticated, x.status, x.scope, x.global, x.retry_after, x.bucket_hash, x.final,
-           x.response, x.error_code, x.error_text);
+           x.authenticated, x.status, x.scope, x.global, x.retry_after, x.bucket_hash, x.counted,
+           x.final, x.response, x.error_code, x.error_text);
 }
 
 template <class Inspector>

@@ -91,6 +91,8 @@ struct rest_outcome {
   bool global = false;
   double retry_after = 0; ///< seconds, on a 429
   std::string bucket_hash;
+  /// The attempt used a global permit (non-exempt): it is the end of one.
+  bool counted = false;
   /// The call is over: `response` (status != 0) or `error_code`/`error_text`
   /// go to the caller. Otherwise it is retried and only headers are set.
   bool final = false;

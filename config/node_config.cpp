@@ -46,6 +46,10 @@ node_config::node_config() {
     .add(producer_payload_size, "payload-size", "synthetic producer: pad payloads to N bytes");
   opt_group{ custom_options_, "metrics" }.add(metrics_listen, "listen",
                                               "host:port for Prometheus text (empty = off)");
+  opt_group{ custom_options_, "rest" }
+    .add(rest_url, "url", "Discord REST API base (env DISCORD_REST_URL overrides)")
+    .add(rest_global_limit, "global-limit", "REST requests per second per bot token, cluster-wide")
+    .add(rest_token_file, "token-file", "file holding the bot token when DISCORD_TOKEN is unset");
   // Failure detection is off by default in CAF 0.17 (CAF-0.17.md §4): a frozen
   // peer would never be noticed. 250 ms heartbeats with a 1.5 s timeout detect
   // a frozen node within 2 s; a killed one is noticed at once by its socket.

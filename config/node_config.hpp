@@ -32,6 +32,11 @@ public:
   // [metrics]
   std::string metrics_listen;
 
+  // [rest] (the bot token comes from DISCORD_TOKEN or rest.token-file, never from here)
+  std::string rest_url = "https://discord.com/api/v10"; // env DISCORD_REST_URL wins
+  size_t rest_global_limit = 50;
+  std::string rest_token_file;
+
   // [router]
   size_t router_max_queued = 10'000;
   size_t router_max_queued_bytes = size_t{ 64 } << 20;
