@@ -236,6 +236,16 @@ CAF_TEST(a 429 storm is retried within the bound) {
   CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 8u);
   auto st = stats_of(*env.sys, router);
   CAF_CHECK_EQUAL(st.rate_limited, 7u);
+  // The gaps show the waits: retry_after (50 ms + offset) between injected
+  // 429s, and after a 429 in a bucket whose window is known, the window's
+  // reset (rest_bucket_state: a 429 means the bucket is spent).
+  auto records = env.sim->requests();
+  for (size_t i = 1; i < records.size(); ++i)
+    CAF_MESSAGE("gap " << i << ": "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(
+                            records[i].time - records[i - 1].time)
+                            .count()
+                       << " ms");
   env.sim->faults().clear();
 }
 
