@@ -4,6 +4,7 @@
 
 #include "actors/gateway_type_ids.hpp"
 #include "actors/node_info_service.hpp"
+#include "actors/rest_type_ids.hpp"
 #include "actors/router_type_ids.hpp"
 #include "actors/type_ids.hpp"
 
@@ -25,6 +26,15 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<session_snapshot>("spectacles.session_snapshot");
   cfg.add_message_type<shard_assignment>("spectacles.shard_assignment");
   cfg.add_message_type<shard_report>("spectacles.shard_report");
+  // REST role (actors/rest_router.hpp, actors/rest_bucket.hpp).
+  cfg.add_message_type<rest_header>("spectacles.rest_header");
+  cfg.add_message_type<rest_file>("spectacles.rest_file");
+  cfg.add_message_type<rest_request>("spectacles.rest_request");
+  cfg.add_message_type<rest_response>("spectacles.rest_response");
+  cfg.add_message_type<rest_job>("spectacles.rest_job");
+  cfg.add_message_type<rest_outcome>("spectacles.rest_outcome");
+  cfg.add_message_type<rest_stats>("spectacles.rest_stats");
+  cfg.add_error_category(caf::atom("rest"), render_rest_error);
 }
 
 } // namespace spectacles::actors

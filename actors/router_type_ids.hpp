@@ -21,6 +21,7 @@ using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using shard_atom = caf::atom_constant<caf::atom("shard")>;
+using rest_atom = caf::atom_constant<caf::atom("rest")>; // hands a worker the REST role's router
 
 /// Errors the router replies with, category "router".
 enum class router_errc : uint8_t {

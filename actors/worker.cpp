@@ -112,7 +112,7 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
   auto& st = self->state;
   if (options.name.empty())
     options.name = options.group + "@" + to_string(self->node());
-  st.services = worker_services{ router, options.command_timeout };
+  st.services = worker_services{ router, options.command_timeout, rest_client{} };
   st.options = std::move(options);
   st.handlers = std::move(handlers);
   self->monitor(router);
@@ -140,6 +140,10 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
     },
     [self](caf::join_atom) {
       join(self);
+    },
+    [self](put_atom, rest_atom, caf::actor& rest) {
+      auto& st = self->state;
+      st.services.rest = rest ? rest_client{ self->system(), rest } : rest_client{};
     },
     [self](caf::leave_atom) {
       self

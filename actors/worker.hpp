@@ -18,6 +18,8 @@
 // Protocol of the worker actor itself:
 //   (delivery)      from the router; handlers run, then (ack_atom, id) to the router
 //   (leave_atom)    leaves the group (undelivered events go to other workers) and quits
+//   (put_atom, rest_atom, actor)   the REST role's router for ctx.services.rest
+//                                   (an invalid actor: REST is gone)
 #pragma once
 
 #include <chrono>
@@ -34,6 +36,7 @@
 #include "caf/event_based_actor.hpp"
 #include "caf/stateful_actor.hpp"
 
+#include "actors/rest_client.hpp"
 #include "actors/router_wire.hpp"
 #include "models/json.hpp"
 
@@ -52,11 +55,12 @@ struct worker_options {
   caf::timespan command_timeout = std::chrono::seconds(10);
 };
 
-/// What a worker reaches besides the event: the cluster's services. The REST
-/// client joins here when the REST role lands (a handle to the rest_router).
+/// What a worker reaches besides the event: the cluster's services. `rest`
+/// is valid once a node with the REST role was found (check rest.valid()).
 struct worker_services {
   caf::actor router;
   caf::timespan command_timeout = std::chrono::seconds(10);
+  rest_client rest;
 };
 
 /// Handed to every handler call.

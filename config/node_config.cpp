@@ -56,8 +56,7 @@ node_config::node_config() {
     .add(gateway_session_staleness_ms, "session-staleness-ms",
          "how old the session store's copy of a shard's seq may get")
     .add(gateway_settle_ms, "settle-ms", "wait this long for gateway nodes before placing shards")
-    .add(gateway_tls_ca, "tls-ca", "trust only this CA file for wss:// and https:// (tests)")
-    .add(token_file, "token-file", "file with the bot token (DISCORD_TOKEN wins)");
+    .add(gateway_tls_ca, "tls-ca", "trust only this CA file for wss:// and https:// (tests)");
   opt_group{ custom_options_, "producer" }
     .add(producer_shards, "shards", "synthetic producer: shards to number events for")
     .add(producer_guilds_per_shard, "guilds-per-shard", "synthetic producer: guilds per shard")
@@ -66,6 +65,12 @@ node_config::node_config() {
     .add(producer_payload_size, "payload-size", "synthetic producer: pad payloads to N bytes");
   opt_group{ custom_options_, "metrics" }.add(metrics_listen, "listen",
                                               "host:port for Prometheus text (empty = off)");
+  opt_group{ custom_options_, "rest" }
+    .add(rest_url, "url", "Discord REST API base (env DISCORD_REST_URL overrides)")
+    .add(rest_global_limit, "global-limit", "REST requests per second per bot token, cluster-wide")
+    .add(rest_token_file, "token-file", "file holding the bot token when DISCORD_TOKEN is unset")
+    .add(rest_proxy_listen, "proxy-listen",
+         "host:port where the rest-proxy role serves Discord's REST API (/api/v10/...)");
   // Failure detection is off by default in CAF 0.17 (CAF-0.17.md §4): a frozen
   // peer would never be noticed. 250 ms heartbeats with a 1.5 s timeout detect
   // a frozen node within 2 s; a killed one is noticed at once by its socket.
@@ -96,9 +101,9 @@ bool is_loopback_host(const std::string& host) {
 std::string node_config::token() const {
   if (const char* env = std::getenv("DISCORD_TOKEN"); env != nullptr && *env != '\0')
     return env;
-  if (token_file.empty())
+  if (rest_token_file.empty())
     return {};
-  std::ifstream in{ token_file };
+  std::ifstream in{ rest_token_file };
   std::string line;
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
@@ -106,10 +111,10 @@ std::string node_config::token() const {
   return line;
 }
 
-std::string node_config::rest_url() const {
+std::string node_config::effective_rest_url() const {
   if (const char* env = std::getenv("DISCORD_REST_URL"); env != nullptr && *env != '\0')
     return env;
-  return "https://discord.com/api/v10";
+  return rest_url;
 }
 
 std::string node_config::finalize() {

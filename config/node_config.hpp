@@ -32,6 +32,12 @@ public:
   // [metrics]
   std::string metrics_listen;
 
+  // [rest] (the bot token comes from DISCORD_TOKEN or rest.token-file, never from here)
+  std::string rest_url = "https://discord.com/api/v10"; // env DISCORD_REST_URL wins
+  size_t rest_global_limit = 50;
+  std::string rest_token_file;
+  std::string rest_proxy_listen; // the rest-proxy role's HTTP listener, host:port
+
   // [router]
   size_t router_max_queued = 10'000;
   size_t router_max_queued_bytes = size_t{ 64 } << 20;
@@ -66,14 +72,13 @@ public:
   int64_t gateway_session_staleness_ms = 1000;
   int64_t gateway_settle_ms = 2000;
   std::string gateway_tls_ca;
-  std::string token_file;
 
-  /// The bot token: DISCORD_TOKEN, else the first line of gateway.token-file;
+  /// The bot token: DISCORD_TOKEN, else the first line of rest.token-file;
   /// "" when neither is set. Never logged.
   std::string token() const;
 
-  /// DISCORD_REST_URL, else https://discord.com/api/v10.
-  std::string rest_url() const;
+  /// DISCORD_REST_URL, else rest.url.
+  std::string effective_rest_url() const;
 
   /// True when cluster links use TLS (any of cluster.tls.* set).
   bool uses_tls() const {

@@ -17,6 +17,7 @@
 #include "actors/gateway_type_ids.hpp"
 #include "actors/membership.hpp"
 #include "actors/router_type_ids.hpp"
+#include "actors/worker_ping.hpp"
 #include "config/node_config.hpp"
 #include "net/io_pool.hpp"
 #include "net/log.hpp"
@@ -108,12 +109,19 @@ int run_embedded_demo(config::node_config& cfg, double duration_s) {
   ::setenv("DISCORD_TOKEN", so.token.c_str(), 1);
   ::setenv("DISCORD_REST_URL", sim->rest_url().c_str(), 1);
   auto record_file = "/tmp/spectacles-demo-" + std::to_string(::getpid()) + ".jsonl";
-  cfg.roles = { "coordinator", "gateway", "router", "worker" };
+  cfg.roles = { "coordinator", "gateway", "rest", "router", "worker" };
   cfg.gateway_shards = 4;
   cfg.gateway_settle_ms = 200;
-  cfg.worker_count = 2;
+  cfg.worker_count = 1;
   cfg.worker_group = "record";
   cfg.worker_record_file = record_file;
+  // The second worker answers "!ping" with "pong" through the REST role.
+  worker_def ping;
+  ping.options.group = "ping";
+  ping.options.name = "ping";
+  ping.handlers = [](const std::string&) -> net::result<actors::event_handlers> {
+    return actors::ping_handlers();
+  };
 
   auto io = std::make_unique<net::io_pool>(2);
   int rc = 0;
@@ -123,7 +131,7 @@ int run_embedded_demo(config::node_config& cfg, double duration_s) {
     settings.middleman = sys.middleman().actor_handle();
     auto agent
       = sys.spawn(actors::membership, actors::node_info{ "demo", cfg.roles, "", 0, 0 }, settings);
-    auto actors = start_roles(sys, cfg, agent, "demo", {}, io.get());
+    auto actors = start_roles(sys, cfg, agent, "demo", { ping }, io.get());
     caf::scoped_actor self{ sys };
     auto coordinator = role_actor(self, agent, "coordinator");
     auto router = role_actor(self, agent, "router");
@@ -140,15 +148,20 @@ int run_embedded_demo(config::node_config& cfg, double duration_s) {
       double dt = std::chrono::duration<double>(now - last_t).count();
       double rate
         = dt > 0 ? static_cast<double>(s.router.events_in - last.router.events_in) / dt : 0.0;
-      char line[256];
+      auto verdict = sim->verdict_snapshot();
+      uint64_t limited = 0;
+      for (auto& [scope, n] : verdict.rest_rate_limited)
+        limited += n;
+      char line[320];
       std::snprintf(line, sizeof(line),
-                    "[%5.1fs] shards ready %u/%u | events %llu (%.0f/s) | deliveries %llu | "
-                    "acks %llu | identifies %llu resumes %llu",
-                    elapsed, s.ready, 4u, static_cast<unsigned long long>(s.router.events_in), rate,
+                    "[%5.1fs] shards ready %u/4 | events %llu (%.0f/s) | deliveries %llu | "
+                    "acks %llu | pongs %llu/%llu | 429s %llu",
+                    elapsed, s.ready, static_cast<unsigned long long>(s.router.events_in), rate,
                     static_cast<unsigned long long>(s.router.deliveries),
                     static_cast<unsigned long long>(s.router.acks),
-                    static_cast<unsigned long long>(s.identifies),
-                    static_cast<unsigned long long>(s.resumes));
+                    static_cast<unsigned long long>(actors::ping_stats().replies.load()),
+                    static_cast<unsigned long long>(actors::ping_stats().pings.load()),
+                    static_cast<unsigned long long>(limited));
       std::cout << (interactive ? "\r" : "") << line << (interactive ? "" : "\n") << std::flush;
       last = s;
       last_t = now;
@@ -163,9 +176,14 @@ int run_embedded_demo(config::node_config& cfg, double duration_s) {
               << " acks, " << last.router.duplicates << " duplicates dropped\n"
               << "simulator verdict: " << v.identifies << " identifies, "
               << v.identify_pacing_violations << " pacing violations, " << v.missing_heartbeats
-              << " missed heartbeats, " << v.resumes_ok << " resumes"
+              << " missed heartbeats, " << v.resumes_ok << " resumes, " << v.rest_requests
+              << " REST requests, " << v.rest_exhausted_bucket << " into exhausted buckets, "
+              << v.rest_global_breaches << " global-limit breaches"
               << (v.clean() ? " (clean)" : " (NOT clean)") << "\n"
               << "events recorded by the workers in " << record_file << "\n";
+    std::cout << "ping worker: " << actors::ping_stats().pings.load() << " \"!ping\" seen, "
+              << actors::ping_stats().replies.load() << " \"pong\" replies sent, "
+              << actors::ping_stats().failed.load() << " failed\n";
     if (!v.clean() || last.ready != 4)
       rc = 1;
     for (auto& a : actors)

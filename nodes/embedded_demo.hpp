@@ -1,7 +1,8 @@
 // The embedded demo: `spectacles-node` with no token and no config. One
 // process runs the Discord simulator, a coordinator, a gateway with 4 shards,
-// an event router and two recording workers, and prints a live status line
-// (shards ready, events/s, deliveries, acks). `--duration S` stops it after
+// the REST role, an event router, a recording worker and a ping worker that
+// answers "!ping" with "pong" through REST, and prints a live status line
+// (shards ready, events/s, deliveries, acks, pongs, 429s). `--duration S` stops it after
 // S seconds with a summary; the exit code says whether the sim saw the
 // library break a rule.
 #pragma once

@@ -10,10 +10,12 @@
 #include "actors/synthetic_producer.hpp"
 #include "actors/type_ids.hpp"
 #include "actors/worker.hpp"
+#include "actors/worker_ping.hpp"
 #include "actors/worker_record.hpp"
 #include "config/node_config.hpp"
 #include "net/log.hpp"
 #include "net/tls.hpp"
+#include "nodes/rest_role.hpp"
 
 namespace spectacles::nodes {
 
@@ -28,6 +30,7 @@ bool has_role(const config::node_config& cfg, std::string_view role) {
 struct worker_pool_state {
   std::vector<caf::actor> workers;
   caf::actor router;
+  caf::actor rest; // the REST role's router, handed to every worker
   static inline const char* name = "worker_pool";
 };
 
@@ -48,6 +51,8 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
           continue;
         }
         auto w = actors::spawn_worker(self->system(), router, opts, std::move(*handlers));
+        if (self->state.rest)
+          self->send(w, actors::put_atom::value, actors::rest_atom::value, self->state.rest);
         self->monitor(w);
         self->state.workers.push_back(w);
       }
@@ -73,6 +78,11 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
       self->state.router = router;
       start(router);
     },
+    [self](actors::rest_atom, caf::actor& rest) {
+      self->state.rest = rest;
+      for (auto& w : self->state.workers)
+        self->send(w, actors::put_atom::value, actors::rest_atom::value, rest);
+    },
     [self](caf::delete_atom, const caf::actor& router) {
       if (router != self->state.router)
         return;
@@ -85,11 +95,30 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
   };
 }
 
+// Turns role_finder's (put_atom | delete_atom, actor) for the REST role into
+// (rest_atom, actor) for a worker pool, which also hears about routers.
+caf::behavior rest_relay(caf::event_based_actor* self, caf::actor pool) {
+  return {
+    [self, pool](actors::put_atom, caf::actor& rest) {
+      self->send(pool, actors::rest_atom::value, rest);
+    },
+    [self, pool](caf::delete_atom, const caf::actor&) {
+      self->send(pool, actors::rest_atom::value, caf::actor{});
+    },
+  };
+}
+
+// Proxies live as long as the process (a node runs at most one).
+std::vector<std::shared_ptr<actors::rest_proxy>>& running_proxies() {
+  static std::vector<std::shared_ptr<actors::rest_proxy>> proxies;
+  return proxies;
+}
+
 } // namespace
 
 const std::vector<std::string>& known_roles() {
-  static const std::vector<std::string> roles{ "coordinator", "gateway", "router", "worker",
-                                               "producer" };
+  static const std::vector<std::string> roles{ "coordinator", "gateway", "rest",    "rest-proxy",
+                                               "router",      "worker",  "producer" };
   return roles;
 }
 
@@ -110,8 +139,13 @@ std::string check_roles(const config::node_config& cfg) {
   if (needs_io(cfg) && cfg.gateway_placement != "balanced"
       && cfg.gateway_placement != "consecutive")
     return "gateway.placement: \"" + cfg.gateway_placement + "\" is not balanced or consecutive";
-  if (has_role(cfg, "worker") && cfg.worker_handler != "record")
-    return "worker.handler: \"" + cfg.worker_handler + "\" is not a built-in handler (record)";
+  if (has_role(cfg, "worker") && cfg.worker_handler != "record" && cfg.worker_handler != "ping")
+    return "worker.handler: \"" + cfg.worker_handler
+           + "\" is not a built-in handler (record, ping)";
+  if (has_role(cfg, "rest-proxy") && !has_role(cfg, "rest"))
+    return "node.roles: rest-proxy runs next to the rest role on the same node";
+  if (has_role(cfg, "rest-proxy") && cfg.rest_proxy_listen.empty())
+    return "rest.proxy-listen: the rest-proxy role needs host:port to serve on";
   return {};
 }
 
@@ -150,12 +184,14 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
   std::vector<caf::actor> router_clients; // told where the router is (role_finder, below)
   if (needs_io(cfg)) {
     auto token = cfg.token();
+    if (!token.empty())
+      log::add_secret(token);
     auto tls = gateway_tls(cfg);
     if (!tls)
       log::error(component, "gateway.tls-ca: ", tls.error().what());
     else if (token.empty())
       log::error(component, "the gateway and coordinator roles need the bot token: set "
-                            "DISCORD_TOKEN or gateway.token-file");
+                            "DISCORD_TOKEN or rest.token-file");
     else if (io == nullptr)
       log::error(component, "the gateway and coordinator roles need an I/O pool");
     else {
@@ -182,7 +218,7 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
         opts.identify.window = std::chrono::milliseconds(cfg.gateway_identify_window_ms);
         opts.identify.margin = std::chrono::milliseconds(cfg.gateway_identify_margin_ms);
         opts.identify.reserve = cfg.gateway_reserve_identifies;
-        opts.rest_url = cfg.rest_url();
+        opts.rest_url = cfg.effective_rest_url();
         opts.token = token;
         opts.io = io;
         opts.tls = *tls;
@@ -192,6 +228,17 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
         started.push_back(coordinator);
         log::info(component, "coordinator started");
       }
+    }
+  }
+  if (has_role(cfg, "rest")) {
+    auto rest = start_rest_role(sys, cfg, agent);
+    started.insert(started.end(), rest.begin(), rest.end());
+    if (has_role(cfg, "rest-proxy") && !rest.empty()) {
+      auto proxy = start_rest_proxy(sys, rest.front(), cfg.rest_proxy_listen);
+      if (!proxy)
+        log::error(component, "rest-proxy on ", cfg.rest_proxy_listen, ": ", proxy.error().what());
+      else
+        running_proxies().push_back(*proxy);
     }
   }
   if (has_role(cfg, "router")) {
@@ -235,6 +282,10 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
     auto pool = sys.spawn(worker_pool, std::move(workers), node_name);
     router_clients.push_back(pool);
     started.push_back(pool);
+    auto relay = sys.spawn(rest_relay, pool);
+    started.push_back(relay);
+    started.push_back(sys.spawn(actors::role_finder, agent, std::string{ "rest" },
+                                std::vector<caf::actor>{ relay }));
   }
   if (!router_clients.empty())
     started.push_back(

@@ -83,8 +83,11 @@ bool event_stream::next(world& state, time_point now, dispatch_event& out) {
         m.guild_id = g->id;
         m.author_id = member.user_id;
         // Without MESSAGE_CONTENT the content arrives empty (PROTOCOL.md §1.16).
+        // Every 10th message is a "!ping", for ping bots to answer.
         if (intents_ & intents::message_content)
-          m.content = "message " + std::to_string(m.id % 100000) + " from the simulator";
+          m.content = ++messages_ % 10 == 0
+                        ? "!ping"
+                        : "message " + std::to_string(m.id % 100000) + " from the simulator";
         m.timestamp = iso_timestamp(now);
         m.nonce = std::to_string(m.id - 1);
         write_message(w, state, m, true);

@@ -51,6 +51,7 @@ private:
   size_t guild_ = 0;
   size_t member_ = 0;
   uint64_t last_message_ = 0;
+  uint64_t messages_ = 0; ///< MESSAGE_CREATEs so far; every 10th says "!ping"
   uint64_t last_channel_ = 0;
 };
 

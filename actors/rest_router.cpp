@@ -1,0 +1,568 @@
+#include "actors/rest_router.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <queue>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "caf/actor_system.hpp"
+#include "caf/event_based_actor.hpp"
+#include "caf/exit_reason.hpp"
+#include "caf/response_promise.hpp"
+#include "caf/stateful_actor.hpp"
+
+#include "actors/rest_global_limit.hpp"
+#include "actors/rest_request_headers.hpp"
+#include "actors/rest_route.hpp"
+#include "actors/rest_type_ids.hpp"
+#include "net/log.hpp"
+#include "net/multipart.hpp"
+
+namespace spectacles::actors {
+
+namespace {
+
+constexpr const char* component = "rest";
+
+using clock = std::chrono::steady_clock;
+using time_point = clock::time_point;
+
+/// Longer than any HTTP request may take (http_client's request timeout).
+constexpr std::chrono::seconds stale_permit{ 35 };
+
+struct pending_call {
+  caf::response_promise rp;
+  time_point deadline;
+  caf::actor bucket;
+};
+
+struct token_state {
+  rest_global_limit global;
+  rest_invalid_guard guard;
+  /// An authenticated reply other than 401 came: the token works.
+  bool verified = false;
+  /// The one authenticated request allowed before that is on its way.
+  bool probing = false;
+  time_point probe_since{};
+  /// Permits granted whose request has not reported back (grant times), and
+  /// when recent ones reported back. Discord counts a request when it
+  /// arrives, somewhere between our grant and its reply; a request therefore
+  /// occupies the global window from its grant until its reply + window.
+  /// Whatever the latency, no window Discord looks at holds more than the
+  /// budget (the sliding window of grants alone does not promise that when
+  /// requests wait in the connection pool).
+  std::deque<time_point> outstanding;
+  std::deque<time_point> recent;
+  bool warned = false;
+  struct waiter {
+    caf::response_promise rp;
+    bool authenticated = false;
+  };
+  std::deque<waiter> waiters;
+};
+
+struct key_entry {
+  caf::actor bucket;
+  std::string bucket_id;
+  std::string major;
+  /// A move to another bucket is under way: new jobs wait in `held`.
+  bool moving = false;
+  std::vector<rest_job> held;
+};
+
+struct bucket_entry {
+  std::string id;
+  std::set<std::string> keys;
+};
+
+struct rest_router_state {
+  rest_router_options options;
+  std::string bot_auth; // "Bot <token>"
+  std::string user_agent;
+  uint64_t next_ticket = 1;
+  std::unordered_map<std::string, token_state> tokens;
+  std::unordered_map<std::string, key_entry> keys;
+  std::unordered_map<std::string, caf::actor> bucket_ids;
+  std::map<caf::actor_addr, bucket_entry> buckets;
+  std::unordered_map<uint64_t, pending_call> pending;
+  using deadline_entry = std::pair<time_point, uint64_t>;
+  std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines;
+  bool sweep_armed = false;
+  std::optional<time_point> wake_at;
+  rest_stats stats;
+  static inline const char* name = "rest_router";
+};
+
+using router_ptr = caf::stateful_actor<rest_router_state>*;
+
+token_state& token_of(router_ptr self, const std::string& token) {
+  auto& st = self->state;
+  auto it = st.tokens.find(token);
+  if (it != st.tokens.end())
+    return it->second;
+  token_state ts;
+  ts.global = rest_global_limit{ rest_global_limit::options{ st.options.global_per_second } };
+  ts.guard = rest_invalid_guard{ st.options.guard };
+  return st.tokens.emplace(token, std::move(ts)).first->second;
+}
+
+caf::error guard_error(const rest_invalid_guard::verdict& v) {
+  return make_error(v.kind == rest_invalid_guard::verdict_kind::token_invalid
+                      ? rest_errc::token_invalid
+                      : rest_errc::too_many_invalid,
+                    v.message);
+}
+
+void arm_wake(router_ptr self, time_point at, time_point now) {
+  auto& st = self->state;
+  if (st.wake_at && *st.wake_at <= at)
+    return;
+  st.wake_at = at;
+  self->delayed_send(self, at > now ? at - now : clock::duration{ 0 }, rest_wake_atom::value);
+}
+
+/// Grants the permits that may go now, oldest first.
+void drain(router_ptr self, token_state& ts, time_point now) {
+  while (!ts.waiters.empty()) {
+    auto& w = ts.waiters.front();
+    if (w.authenticated) {
+      auto v = ts.guard.check(now);
+      if (!v) {
+        auto err = guard_error(v);
+        for (auto& x : ts.waiters)
+          x.rp.deliver(err);
+        ts.waiters.clear();
+        return;
+      }
+      if (!ts.verified && ts.probing && now - ts.probe_since < stale_permit)
+        return; // the first reply decides whether the token works
+    }
+    auto span = ts.global.settings().window + ts.global.settings().offset;
+    while (!ts.recent.empty() && ts.recent.front() + span <= now)
+      ts.recent.pop_front();
+    // A permit whose request never reported (a lost reply) stops counting
+    // after the longest time an HTTP request may take.
+    while (!ts.outstanding.empty() && ts.outstanding.front() + stale_permit <= now)
+      ts.outstanding.pop_front();
+    if (ts.outstanding.size() + ts.recent.size() >= ts.global.settings().per_second) {
+      arm_wake(self, ts.recent.empty() ? now + span : ts.recent.front() + span, now);
+      return;
+    }
+    if (!ts.global.try_acquire(now)) {
+      arm_wake(self, ts.global.next_free(now), now);
+      return;
+    }
+    ts.outstanding.push_back(now);
+    if (w.authenticated && !ts.verified) {
+      ts.probing = true;
+      ts.probe_since = now;
+    }
+    w.rp.deliver(caf::ok_atom::value);
+    ts.waiters.pop_front();
+  }
+}
+
+void arm_sweep(router_ptr self) {
+  auto& st = self->state;
+  if (st.sweep_armed || st.pending.empty())
+    return;
+  st.sweep_armed = true;
+  self->delayed_send(self, st.options.sweep_interval, rest_sweep_atom::value);
+}
+
+caf::actor new_bucket(router_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto b = spawn_rest_bucket(self, st.options.http, st.options.bucket);
+  st.bucket_ids[id] = b;
+  st.buckets[b.address()] = bucket_entry{ id, {} };
+  return b;
+}
+
+void forget_bucket_if_empty(router_ptr self, const caf::actor& b) {
+  auto& st = self->state;
+  auto it = st.buckets.find(b.address());
+  if (it == st.buckets.end() || !it->second.keys.empty())
+    return;
+  auto id = st.bucket_ids.find(it->second.id);
+  if (id != st.bucket_ids.end() && id->second == b)
+    st.bucket_ids.erase(id);
+  st.buckets.erase(it);
+  self->send(b, rest_retire_atom::value);
+}
+
+void finish_move(router_ptr self, const std::string& key, const caf::actor& from,
+                 const caf::actor& to, const std::string& target,
+                 const std::vector<rest_header>& observed, std::vector<rest_job> jobs) {
+  auto& st = self->state;
+  auto kit = st.keys.find(key);
+  if (kit == st.keys.end())
+    return;
+  auto& ke = kit->second;
+  for (auto& j : ke.held)
+    jobs.push_back(std::move(j));
+  ke.held.clear();
+  std::sort(jobs.begin(), jobs.end(), [](const rest_job& a, const rest_job& b) {
+    return a.ticket < b.ticket;
+  });
+  for (const auto& j : jobs)
+    if (auto p = st.pending.find(j.ticket); p != st.pending.end())
+      p->second.bucket = to;
+  self->send(to, rest_absorb_atom::value, std::move(jobs), observed);
+  ke.bucket = to;
+  ke.bucket_id = target;
+  ke.moving = false;
+  st.buckets[to.address()].keys.insert(key);
+  if (auto a = st.buckets.find(from.address()); a != st.buckets.end())
+    a->second.keys.erase(key);
+  // Unblocks the old bucket (it waited for this answer) and drops the key there.
+  self->send(from, rest_learned_atom::value, key, std::string{});
+  forget_bucket_if_empty(self, from);
+}
+
+/// A reply of `key` (sent by bucket `from`) named its bucket `hash`.
+void learn(router_ptr self, const std::string& key, const std::string& hash,
+           const std::vector<rest_header>& observed, const caf::actor& from) {
+  auto& st = self->state;
+  auto kit = st.keys.find(key);
+  if (kit == st.keys.end() || kit->second.moving || kit->second.bucket != from) {
+    // A late reply for a key that moved or is moving: nothing to decide.
+    self->send(from, rest_learned_atom::value, key, hash);
+    return;
+  }
+  auto& ke = kit->second;
+  auto target = hash + ":" + ke.major;
+  if (ke.bucket_id == target) {
+    self->send(from, rest_learned_atom::value, key, hash);
+    return;
+  }
+  caf::actor to;
+  if (auto b = st.bucket_ids.find(target); b != st.bucket_ids.end()) {
+    to = b->second;
+  } else {
+    auto& own = st.buckets[from.address()];
+    if (own.keys.size() == 1) {
+      // The key's own bucket: it simply gets its real name.
+      if (auto old = st.bucket_ids.find(own.id); old != st.bucket_ids.end() && old->second == from)
+        st.bucket_ids.erase(old);
+      own.id = target;
+      st.bucket_ids[target] = from;
+      ke.bucket_id = target;
+      self->send(from, rest_learned_atom::value, key, hash);
+      return;
+    }
+    to = new_bucket(self, target);
+  }
+  if (to == from) {
+    ke.bucket_id = target;
+    self->send(from, rest_learned_atom::value, key, hash);
+    return;
+  }
+  // Shared bucket (or the key's hash changed): move its queued jobs.
+  ke.moving = true;
+  ++st.stats.merges;
+  log::debug(component, "key ", key, " shares bucket ", target, "; moving its queue");
+  self->request(from, st.options.bucket.router_timeout, rest_take_atom::value, key)
+    .then(
+      [self, key, from, to, target, observed](std::vector<rest_job>& jobs) {
+        finish_move(self, key, from, to, target, observed, std::move(jobs));
+      },
+      [self, key, from, to, target, observed](caf::error& err) {
+        log::warn(component, "bucket did not hand over key ", key, ": ",
+                  self->system().render(err));
+        finish_move(self, key, from, to, target, observed, {});
+      });
+}
+
+void on_outcome(router_ptr self, rest_outcome& o) {
+  auto& st = self->state;
+  auto now = clock::now();
+  ++st.stats.attempts;
+  auto& ts = token_of(self, o.token);
+  auto scope = static_cast<rate_limit_scope>(o.scope);
+  if (o.counted) {
+    if (!ts.outstanding.empty())
+      ts.outstanding.pop_front();
+    ts.recent.push_back(now);
+  }
+  if (o.status != 0) {
+    ts.guard.record(o.status, scope, now, o.authenticated);
+    if (o.status == 429) {
+      ++st.stats.rate_limited;
+      if (scope != rate_limit_scope::shared)
+        ++st.stats.unexpected_429;
+      if (o.global)
+        ts.global.on_global_429(now, o.retry_after);
+    }
+    if (o.authenticated) {
+      ts.probing = false;
+      if (o.status == 401) {
+        if (!ts.warned)
+          log::error(component, "Discord answered 401 Unauthorized: the bot token is invalid; "
+                                "every further call fails until it is replaced");
+        ts.warned = true;
+      } else {
+        ts.verified = true;
+      }
+      drain(self, ts, now);
+    }
+  } else if (o.authenticated && !ts.verified) {
+    ts.probing = false;
+    drain(self, ts, now);
+  }
+  if (!o.bucket_hash.empty())
+    learn(self, o.key, o.bucket_hash, o.response.headers,
+          caf::actor_cast<caf::actor>(self->current_sender()));
+  if (!o.final) {
+    ++st.stats.retries;
+    return;
+  }
+  auto it = st.pending.find(o.ticket);
+  if (it == st.pending.end())
+    return;
+  auto rp = std::move(it->second.rp);
+  st.pending.erase(it);
+  if (o.status != 0) {
+    ++st.stats.completed;
+    rp.deliver(std::move(o.response));
+  } else {
+    ++st.stats.failed;
+    rp.deliver(make_error(static_cast<rest_errc>(o.error_code), std::move(o.error_text)));
+  }
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i]))
+        != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+caf::response_promise on_request(router_ptr self, rest_request& req) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  ++st.stats.requests;
+  auto fail = [&](rest_errc code, std::string text) {
+    ++st.stats.failed;
+    rp.deliver(make_error(code, std::move(text)));
+    return rp;
+  };
+  auto method = parse_rest_method(req.method);
+  if (!method)
+    return fail(rest_errc::invalid_request, "unsupported HTTP method " + req.method);
+  if (req.path.empty() || req.path[0] != '/')
+    return fail(rest_errc::invalid_request,
+                "the path must start with '/' (relative to /api/v10): " + req.path);
+  auto now = clock::now();
+  rest_route_options ropts;
+  ropts.application_id = st.options.application_id;
+  auto route = make_rest_route(*method, req.path, std::chrono::system_clock::now(), ropts);
+  std::string auth{ find_rest_header(req.headers, "Authorization") };
+  if (auth.empty())
+    auth = st.bot_auth;
+  // Webhook and interaction routes carry their own token in the path: a 401
+  // there says nothing about the bot token.
+  bool own_token_route
+    = starts_with(req.path, "/webhooks/") || starts_with(req.path, "/interactions/");
+  bool authenticated = !auth.empty() && !own_token_route;
+  auto token = auth.empty() ? std::string{} : token_digest(auth);
+  auto& ts = token_of(self, token);
+  if (authenticated)
+    if (auto v = ts.guard.check(now); !v)
+      return fail(v.kind == rest_invalid_guard::verdict_kind::token_invalid
+                    ? rest_errc::token_invalid
+                    : rest_errc::too_many_invalid,
+                  v.message);
+  rest_job j;
+  j.ticket = st.next_ticket++;
+  j.key = route.key;
+  j.token = token;
+  j.exempt = route.global_exempt;
+  j.authenticated = authenticated;
+  j.method = std::string{ to_string(*method) };
+  j.url = st.options.base_url + req.path;
+  bool has_ua = false;
+  bool has_ct = false;
+  j.headers.reserve(req.headers.size() + 4);
+  for (auto& h : req.headers) {
+    if (iequals(h.name, "Authorization") || iequals(h.name, "Host")
+        || iequals(h.name, "Content-Length"))
+      continue;
+    if (iequals(h.name, "User-Agent")) {
+      // Discord wants "DiscordBot (url, version)" (PROTOCOL.md §2.3); a
+      // proxied client's other agent (curl/8.0) is replaced by ours.
+      if (!starts_with(h.value, "DiscordBot"))
+        continue;
+      has_ua = true;
+    }
+    has_ct = has_ct || iequals(h.name, "Content-Type");
+    j.headers.push_back(std::move(h));
+  }
+  if (!auth.empty())
+    j.headers.push_back({ "Authorization", auth });
+  if (!has_ua)
+    j.headers.push_back({ "User-Agent", st.user_agent });
+  if (!req.audit_log_reason.empty()) {
+    auto enc = encode_audit_log_reason(req.audit_log_reason);
+    if (auto* err = std::get_if<audit_reason_error>(&enc))
+      return fail(rest_errc::invalid_request, "X-Audit-Log-Reason: " + err->message);
+    j.headers.push_back({ "X-Audit-Log-Reason", std::get<std::string>(enc) });
+  }
+  std::string content_type = req.content_type;
+  if (!req.files.empty()) {
+    net::multipart_form form;
+    if (!req.body.empty())
+      form.add_payload_json(req.body);
+    for (size_t i = 0; i < req.files.size(); ++i) {
+      auto& f = req.files[i];
+      form.add_file(f.name.empty() ? "files[" + std::to_string(i) + "]" : f.name, f.filename,
+                    f.content_type.empty() ? "application/octet-stream" : f.content_type,
+                    std::move(f.data));
+    }
+    j.body = form.body();
+    content_type = form.content_type();
+  } else {
+    j.body = std::move(req.body);
+    if (content_type.empty() && !j.body.empty())
+      content_type = "application/json";
+  }
+  if (!content_type.empty() && !has_ct)
+    j.headers.push_back({ "Content-Type", content_type });
+  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{ req.timeout_ms }
+                                     : st.options.default_timeout;
+  auto deadline = now + timeout;
+  j.deadline_ns
+    = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+  // Find or make the key's bucket.
+  auto kit = st.keys.find(j.key);
+  if (kit == st.keys.end()) {
+    auto id = "~" + j.key;
+    auto b = new_bucket(self, id);
+    st.buckets[b.address()].keys.insert(j.key);
+    kit = st.keys.emplace(j.key, key_entry{ b, id, route.major, false, {} }).first;
+  }
+  auto& ke = kit->second;
+  st.pending.emplace(j.ticket, pending_call{ rp, deadline, ke.bucket });
+  st.deadlines.emplace(deadline, j.ticket);
+  if (ke.moving)
+    ke.held.push_back(std::move(j));
+  else
+    self->send(ke.bucket, std::move(j));
+  arm_sweep(self);
+  return rp;
+}
+
+void sweep(router_ptr self) {
+  auto& st = self->state;
+  st.sweep_armed = false;
+  auto now = clock::now();
+  while (!st.deadlines.empty() && st.deadlines.top().first <= now) {
+    auto [deadline, ticket] = st.deadlines.top();
+    st.deadlines.pop();
+    auto it = st.pending.find(ticket);
+    if (it == st.pending.end() || it->second.deadline != deadline)
+      continue;
+    auto rp = std::move(it->second.rp);
+    self->send(it->second.bucket, rest_cancel_atom::value, ticket);
+    st.pending.erase(it);
+    ++st.stats.failed;
+    rp.deliver(make_error(rest_errc::deadline, "no reply within the call's timeout"));
+  }
+  if (st.pending.empty()) {
+    // Completed calls leave their entries behind; drop them all at once.
+    decltype(st.deadlines){}.swap(st.deadlines);
+  }
+  arm_sweep(self);
+}
+
+void on_bucket_exit(router_ptr self, const caf::actor_addr& source, const caf::error& reason) {
+  auto& st = self->state;
+  auto it = st.buckets.find(source);
+  if (it == st.buckets.end())
+    return;
+  if (reason) {
+    log::error(component, "bucket ", it->second.id, " failed (", self->system().render(reason),
+               "); its calls fail");
+    for (auto p = st.pending.begin(); p != st.pending.end();) {
+      if (p->second.bucket.address() == source) {
+        ++st.stats.failed;
+        p->second.rp.deliver(make_error(rest_errc::internal, "its bucket actor failed"));
+        p = st.pending.erase(p);
+      } else {
+        ++p;
+      }
+    }
+  }
+  for (auto& key : it->second.keys)
+    st.keys.erase(key);
+  if (auto id = st.bucket_ids.find(it->second.id);
+      id != st.bucket_ids.end() && id->second.address() == source)
+    st.bucket_ids.erase(id);
+  st.buckets.erase(it);
+}
+
+caf::behavior rest_router(router_ptr self, rest_router_options options) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  if (!st.options.token.empty())
+    st.bot_auth = "Bot " + st.options.token;
+  st.user_agent = user_agent();
+  while (!st.options.base_url.empty() && st.options.base_url.back() == '/')
+    st.options.base_url.pop_back();
+  self->set_exit_handler([self](caf::exit_msg& em) {
+    if (self->state.buckets.count(em.source) != 0) {
+      on_bucket_exit(self, em.source, em.reason);
+      return;
+    }
+    if (em.reason)
+      self->quit(em.reason);
+  });
+  return {
+    [self](rest_request& req) {
+      return on_request(self, req);
+    },
+    [self](rest_outcome& o) {
+      on_outcome(self, o);
+    },
+    [self](rest_permit_atom, std::string& token, bool authenticated) {
+      auto rp = self->make_response_promise();
+      auto& ts = token_of(self, token);
+      ts.waiters.push_back({ rp, authenticated });
+      drain(self, ts, clock::now());
+      return rp;
+    },
+    [self](rest_wake_atom) {
+      auto now = clock::now();
+      self->state.wake_at.reset();
+      for (auto& [token, ts] : self->state.tokens)
+        if (!ts.waiters.empty())
+          drain(self, ts, now);
+    },
+    [self](rest_sweep_atom) {
+      sweep(self);
+    },
+    [self](caf::get_atom, rest_stats_atom) {
+      auto s = self->state.stats;
+      s.buckets = self->state.buckets.size();
+      return s;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_rest_router(caf::actor_system& sys, rest_router_options options) {
+  return sys.spawn(rest_router, std::move(options));
+}
+
+} // namespace spectacles::actors

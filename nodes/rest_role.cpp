@@ -1,0 +1,114 @@
+#include "nodes/rest_role.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+
+#include "caf/atom.hpp"
+#include "caf/send.hpp"
+
+#include "actors/membership.hpp"
+#include "actors/rest_proxy.hpp"
+#include "actors/rest_router.hpp"
+#include "config/node_config.hpp"
+#include "net/http_client.hpp"
+#include "net/io_pool.hpp"
+#include "net/log.hpp"
+
+namespace spectacles::nodes {
+
+namespace {
+
+constexpr const char* component = "rest";
+
+/// The I/O threads of the REST role and the proxy. They live as long as the
+/// process: bucket actors and pending HTTP completions hold on to them until
+/// the very end of a shutdown, and an io_pool must never be stopped from one
+/// of its own threads, which destroying it with the last actor could do. The
+/// pointer stays reachable, so LeakSanitizer does not count it.
+struct rest_io {
+  net::io_pool pool{ 1 };
+  std::shared_ptr<net::http_client> http;
+};
+
+rest_io& shared_io() {
+  static std::once_flag once;
+  static rest_io* io = nullptr;
+  std::call_once(once, [] {
+    io = new rest_io;
+    // Up to one request in flight per busy bucket: enough connections that
+    // they do not queue in the pool.
+    net::http_client_options ho;
+    ho.max_connections_per_host = 64;
+    auto client = net::http_client::create(io->pool.context(), ho);
+    if (client)
+      io->http = *client;
+    else
+      log::error(component, "cannot create the HTTP client: ", client.error().what());
+  });
+  return *io;
+}
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) {
+    return !std::isspace(c);
+  };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+} // namespace
+
+std::string read_bot_token(const std::string& token_file) {
+  if (const char* env = std::getenv("DISCORD_TOKEN"); env && *env)
+    return trim(env);
+  if (token_file.empty())
+    return {};
+  std::ifstream in{ token_file };
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    log::error(component, "cannot read the token file ", token_file);
+    return {};
+  }
+  return trim(line);
+}
+
+std::vector<caf::actor> start_rest_role(caf::actor_system& sys, const config::node_config& cfg,
+                                        const caf::actor& membership_agent) {
+  actors::rest_router_options opts;
+  opts.base_url = cfg.rest_url;
+  if (const char* env = std::getenv("DISCORD_REST_URL"); env && *env)
+    opts.base_url = env;
+  opts.token = read_bot_token(cfg.rest_token_file);
+  if (opts.token.empty())
+    log::warn(component, "no bot token (DISCORD_TOKEN or rest.token-file): only calls that bring "
+                         "their own Authorization header are authenticated");
+  else
+    log::add_secret(opts.token);
+  opts.global_per_second = cfg.rest_global_limit;
+  opts.http = shared_io().http;
+  if (!opts.http)
+    return {};
+  auto router = actors::spawn_rest_router(sys, std::move(opts));
+  caf::anon_send(membership_agent, caf::put_atom::value, std::string{ "rest" }, router);
+  log::info(component, "REST role up: ", cfg.rest_global_limit, " requests/s global budget");
+  return { router };
+}
+
+net::result<std::shared_ptr<actors::rest_proxy>>
+start_rest_proxy(caf::actor_system& sys, const caf::actor& rest_router, const std::string& listen) {
+  actors::rest_proxy_options o;
+  std::string host;
+  uint16_t port = 0;
+  if (!actors::split_host_port(listen, host, port))
+    return net::error{ net::errc::invalid_argument,
+                       "rest proxy listen address must be host:port, got '" + listen + "'" };
+  o.host = host;
+  o.port = port;
+  return actors::rest_proxy::start(sys, shared_io().pool.context(), rest_router, o);
+}
+
+} // namespace spectacles::nodes

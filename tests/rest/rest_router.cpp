@@ -1,0 +1,281 @@
+// The REST role (rest_router + rest_bucket actors) against the in-process
+// simulator: per-bucket order, no exhausted bucket and no global breach under
+// load, shared buckets merged, a dead token stopped after one 401, 429 storms
+// and 5xx retried within their bounds.
+#include "actors/rest_router.hpp"
+
+#define CAF_SUITE actors.rest_router
+
+#include "caf/test/unit_test.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "caf/scoped_actor.hpp"
+
+#include "actors/rest_type_ids.hpp"
+#include "models/message.hpp"
+#include "tests/rest/rest_support.hpp"
+
+using namespace spectacles;
+using namespace spectacles::actors;
+using namespace spectacles::actors::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+rest_stats stats_of(caf::actor_system& sys, const caf::actor& router) {
+  caf::scoped_actor self{ sys };
+  rest_stats out;
+  self->request(router, 5s, caf::get_atom::value, rest_stats_atom::value)
+    .receive(
+      [&](rest_stats& s) {
+        out = s;
+      },
+      [](caf::error&) {});
+  return out;
+}
+
+sim::fault rest_fault(sim::fault_kind kind, unsigned count, int code = 0,
+                      std::chrono::milliseconds duration = 50ms, std::string scope = "user") {
+  sim::fault f;
+  f.kind = kind;
+  f.count = count;
+  if (code != 0)
+    f.code = code;
+  f.duration = duration;
+  f.scope = std::move(scope);
+  return f;
+}
+
+} // namespace
+
+CAF_TEST(calls of one bucket reach Discord in the order they were made) {
+  sim::simulator_options so;
+  so.limits = fast_limits(200ms, 1000);
+  rest_env env{ so };
+  auto router = env.start_router(env.router_options());
+  rest_client client{ *env.sys, router };
+  auto channel = env.channel();
+  std::vector<planned_call> calls;
+  for (int i = 0; i < 20; ++i)
+    calls.push_back({ make_request("POST", "/channels/" + channel + "/messages",
+                                   R"({"content":")" + std::to_string(i) + R"("})"),
+                      "" });
+  auto log = std::make_shared<call_log>();
+  fire(*env.sys, client, calls, log);
+  CAF_REQUIRE(wait_for([&] {
+    return log->size() == 20;
+  }));
+  std::map<size_t, uint64_t> ids;
+  for (auto& e : log->snapshot()) {
+    CAF_REQUIRE(e.result.ok());
+    auto m = models::decode<models::message>(e.result.value().body);
+    CAF_REQUIRE(m.ok());
+    CAF_CHECK_EQUAL(m->content, std::to_string(e.index));
+    ids[e.index] = m->id.value();
+  }
+  // Snowflakes grow with creation time: creation order == call order.
+  std::vector<uint64_t> in_call_order;
+  for (auto& [index, id] : ids)
+    in_call_order.push_back(id);
+  CAF_CHECK(std::is_sorted(in_call_order.begin(), in_call_order.end()));
+  auto v = env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_exhausted_bucket, 0u);
+  CAF_CHECK_EQUAL(v.rest_requests, 20u);
+}
+
+CAF_TEST(2000 calls over 100 routes from 4 clients hit no exhausted bucket and no global limit) {
+  sim::simulator_options so;
+  so.limits = fast_limits(250ms, 250);
+  rest_env env{ so };
+  auto opts = env.router_options();
+  // A little under the sim's global limit: the two clocks see a send at
+  // slightly different times (loopback latency under ASan).
+  opts.global_per_second = 225;
+  auto router = env.start_router(opts);
+  constexpr size_t clients = 4;
+  constexpr size_t per_client = 500;
+  constexpr size_t channels = 50;
+  std::vector<std::shared_ptr<call_log>> logs;
+  std::vector<rest_client> rest;
+  for (size_t c = 0; c < clients; ++c) {
+    rest.emplace_back(*env.sys, router, rest_client_options{ 60s });
+    std::vector<planned_call> calls;
+    for (size_t i = 0; i < per_client; ++i) {
+      auto ch = std::to_string(900000000000000000ull + (i * 7 + c) % channels);
+      // Two routes per channel that share one bucket in the sim (and in
+      // Discord): GET messages and GET message.
+      if (i % 3 == 0)
+        calls.push_back({ make_request("GET", "/channels/" + ch + "/messages?limit=1"), ch });
+      else
+        calls.push_back({ make_request("GET", "/channels/" + ch + "/messages/"
+                                                + std::to_string(1000000 * (c + 1) + i)),
+                          ch });
+    }
+    logs.push_back(std::make_shared<call_log>());
+    fire(*env.sys, rest.back(), std::move(calls), logs.back());
+  }
+  CAF_REQUIRE(wait_for([&] {
+    size_t n = 0;
+    for (auto& l : logs)
+      n += l->size();
+    return n == clients * per_client;
+  }));
+  size_t ok_404 = 0;
+  for (auto& l : logs)
+    for (auto& e : l->snapshot())
+      if (!e.result.ok() && e.result.error().what == rest_call_error::kind::http
+          && e.result.error().http.http_status == 404)
+        ++ok_404;
+  CAF_CHECK_EQUAL(ok_404, clients * per_client); // unknown channels: 404 from the sim
+  auto v = env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_requests, clients * per_client);
+  CAF_CHECK_EQUAL(v.rest_exhausted_bucket, 0u);
+  CAF_CHECK_EQUAL(v.rest_global_breaches, 0u);
+  CAF_CHECK_EQUAL(v.rest_rate_limited.size(), 0u);
+  for (auto& note : v.notes)
+    CAF_MESSAGE("sim note: " << note);
+  // Order per key: the message ids of one client on one channel arrive in
+  // the order that client made its calls.
+  std::map<std::string, uint64_t> last; // channel + client -> last id seen
+  size_t out_of_order = 0;
+  for (auto& rec : env.sim->requests()) {
+    auto pos = rec.path.rfind('/');
+    auto tail = rec.path.substr(pos + 1);
+    if (tail == "messages")
+      continue;
+    auto id = std::stoull(tail);
+    auto client = std::to_string(id / 1000000);
+    auto key = rec.path.substr(0, pos) + "#" + client;
+    if (last[key] > id)
+      ++out_of_order;
+    last[key] = id;
+  }
+  CAF_CHECK_EQUAL(out_of_order, 0u);
+  auto st = stats_of(*env.sys, router);
+  CAF_CHECK_GREATER(st.merges, 0u); // the shared buckets were learned
+  CAF_CHECK_EQUAL(st.unexpected_429, 0u);
+  CAF_MESSAGE("router: " << st.requests << " calls, " << st.buckets << " buckets, " << st.merges
+                         << " merges");
+}
+
+CAF_TEST(keys sharing a bucket hash end up in one bucket) {
+  sim::simulator_options so;
+  so.limits = fast_limits(200ms, 1000);
+  rest_env env{ so };
+  auto router = env.start_router(env.router_options());
+  rest_client client{ *env.sys, router };
+  auto channel = env.channel();
+  std::vector<planned_call> calls;
+  for (int i = 0; i < 16; ++i)
+    calls.push_back({ i % 2 == 0 ? make_request("GET", "/channels/" + channel + "/messages?limit=1")
+                                 : make_request("GET", "/channels/" + channel + "/messages/"
+                                                         + std::to_string(1000 + i)),
+                      "" });
+  auto log = std::make_shared<call_log>();
+  fire(*env.sys, client, calls, log);
+  CAF_REQUIRE(wait_for([&] {
+    return log->size() == 16;
+  }));
+  auto st = stats_of(*env.sys, router);
+  CAF_CHECK_EQUAL(st.merges, 1u);
+  CAF_CHECK_EQUAL(st.buckets, 1u);
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_exhausted_bucket, 0u);
+}
+
+CAF_TEST(a 401 stops the token after the first request) {
+  rest_env env;
+  auto opts = env.router_options();
+  opts.token = "not-the-token";
+  auto router = env.start_router(opts);
+  rest_client client{ *env.sys, router };
+  std::vector<planned_call> calls;
+  for (int i = 0; i < 20; ++i)
+    calls.push_back(
+      { make_request("GET", "/channels/" + std::to_string(900000000000000000ull + i)), "" });
+  auto log = std::make_shared<call_log>();
+  fire(*env.sys, client, calls, log);
+  CAF_REQUIRE(wait_for([&] {
+    return log->size() == 20;
+  }));
+  size_t unauthorized = 0;
+  size_t refused = 0;
+  for (auto& e : log->snapshot()) {
+    CAF_REQUIRE(!e.result.ok());
+    auto& err = e.result.error();
+    if (err.what == rest_call_error::kind::http && err.http.http_status == 401)
+      ++unauthorized;
+    else if (err.what == rest_call_error::kind::token_invalid)
+      ++refused;
+  }
+  CAF_CHECK_EQUAL(unauthorized, 1u);
+  CAF_CHECK_EQUAL(refused, 19u);
+  auto later = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_REQUIRE(!later.ok());
+  CAF_CHECK(later.error().what == rest_call_error::kind::token_invalid);
+  auto v = env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_requests, 1u);
+  CAF_CHECK_EQUAL(v.rest_unauthorized, 1u);
+  CAF_CHECK_EQUAL(v.rest_after_unauthorized, 0u);
+}
+
+CAF_TEST(a 429 storm is retried within the bound) {
+  rest_env env;
+  auto router = env.start_router(env.router_options()); // 3 retries after a 429
+  rest_client client{ *env.sys, router };
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_429, 3));
+  auto r = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_CHECK(r.ok());
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 4u);
+  // A longer storm: four attempts, then the last 429 goes to the caller.
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_429, 6));
+  auto r2 = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_REQUIRE(!r2.ok());
+  CAF_CHECK_EQUAL(r2.error().http.http_status, 429);
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 8u);
+  auto st = stats_of(*env.sys, router);
+  CAF_CHECK_EQUAL(st.rate_limited, 7u);
+  // The gaps show the waits: retry_after (50 ms + offset) between injected
+  // 429s, and after a 429 in a bucket whose window is known, the window's
+  // reset (rest_bucket_state: a 429 means the bucket is spent).
+  auto records = env.sim->requests();
+  for (size_t i = 1; i < records.size(); ++i)
+    CAF_MESSAGE("gap " << i << ": "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(
+                            records[i].time - records[i - 1].time)
+                            .count()
+                       << " ms");
+  env.sim->faults().clear();
+}
+
+CAF_TEST(5xx is retried for GET and not for POST) {
+  rest_env env;
+  auto router = env.start_router(env.router_options());
+  rest_client client{ *env.sys, router };
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_status, 2, 503));
+  auto r = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_CHECK(r.ok());
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 3u);
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_status, 1, 503));
+  auto p = client.request_sync(
+    make_request("POST", "/channels/" + env.channel() + "/messages", R"({"content":"once"})"));
+  CAF_REQUIRE(!p.ok());
+  CAF_CHECK_EQUAL(p.error().http.http_status, 503);
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 4u);
+}
+
+CAF_TEST(a call past its deadline fails with deadline and frees its bucket) {
+  rest_env env;
+  auto router = env.start_router(env.router_options());
+  rest_client client{ *env.sys, router };
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_slow, 1, 0, 1500ms));
+  auto req = make_request("GET", "/users/@me");
+  req.timeout_ms = 200;
+  auto r = client.request_sync(req);
+  CAF_REQUIRE(!r.ok());
+  CAF_CHECK(r.error().what == rest_call_error::kind::deadline);
+  // The bucket is usable again once the slow reply is in.
+  auto r2 = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_CHECK(r2.ok());
+}
