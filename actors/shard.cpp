@@ -34,6 +34,7 @@ struct shard_io {
   std::unique_ptr<net::zlib_inflater> zlib;
   std::unique_ptr<net::zstd_inflater> zstd;
   bool failed = false;
+  static constexpr size_t keep_buffer = 16 * 1024;
 
   template <class... Ts>
   void tell(Ts&&... xs) {
@@ -72,6 +73,12 @@ struct shard_io {
       return;
     }
     tell(ws_msg_atom::value, id, std::string{ text });
+    // An idle shard should hold little more than the inflater's window: give
+    // back what a large message (GUILD_CREATE) made the buffers grow to.
+    if (zlib)
+      zlib->release_buffers(keep_buffer);
+    else if (zstd)
+      zstd->release_buffers(keep_buffer);
   }
 };
 
@@ -122,6 +129,7 @@ void open_socket(self_ptr self, uint64_t id, const std::string& url) {
   net::ws_client_options opts;
   opts.url = url;
   opts.tls = st.options.tls;
+  opts.keep_buffer = shard_io::keep_buffer;
   net::ws_callbacks cbs;
   cbs.on_open = [io] {
     io->tell(ws_open_atom::value, io->id);

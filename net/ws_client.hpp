@@ -42,6 +42,8 @@ struct ws_client_options {
   std::chrono::milliseconds connect_timeout{ 10000 };   // DNS + TCP connect
   std::chrono::milliseconds handshake_timeout{ 10000 }; // TLS, upgrade, and close handshakes
   size_t max_message = 64u << 20;                       // larger incoming messages close with 1009
+  size_t keep_buffer
+    = 1u << 20;         // the read buffer is freed after a message that grew it beyond this
   http_headers headers; // extra upgrade request headers (User-Agent, …)
 };
 

@@ -257,7 +257,7 @@ void ws_session<Stream>::on_read(error_code ec, size_t) {
                     ws_.got_binary());
   buffer_.consume(buffer_.size());
   // A GUILD_CREATE of many MB must not pin that much memory afterwards.
-  if (buffer_.capacity() > (1u << 20))
+  if (buffer_.capacity() > opts_.keep_buffer)
     buffer_.shrink_to_fit();
   if (state_ != state::done)
     do_read();

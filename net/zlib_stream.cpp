@@ -10,7 +10,9 @@ namespace spectacles::net {
 
 namespace {
 
-constexpr size_t initial_out = 64 * 1024;
+// Most gateway messages inflate to a few KiB; the buffer doubles for larger
+// ones and release_buffers() gives the growth back.
+constexpr size_t initial_out = 8 * 1024;
 constexpr std::string_view sync_marker{ "\x00\x00\xff\xff", 4 };
 
 bool ends_with_marker(std::string_view data) {
@@ -139,6 +141,14 @@ void zlib_inflater::reset() {
     inflateReset(&d.strm);
   else
     d.ready = inflateInit(&d.strm) == Z_OK;
+}
+
+void zlib_inflater::release_buffers(size_t keep) {
+  auto& d = *impl_;
+  if (d.out.capacity() > keep)
+    std::string{}.swap(d.out);
+  if (d.in.empty() && d.in.capacity() > keep)
+    std::string{}.swap(d.in);
 }
 
 size_t zlib_inflater::buffer_capacity() const {

@@ -45,6 +45,11 @@ public:
   /// Bytes held by the input and output buffers (tests check the shrinking).
   size_t buffer_capacity() const;
 
+  /// Frees the buffers if they grew beyond `keep` bytes (after a large
+  /// message; the last returned view becomes invalid). Idle connections then
+  /// hold only zlib's window and state.
+  void release_buffers(size_t keep);
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

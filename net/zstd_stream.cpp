@@ -45,8 +45,9 @@ result<std::string_view> zstd_inflater::feed(std::string_view message) {
     d.shrink_next = false;
     std::string{}.swap(d.out);
   }
-  if (d.out.size() < ZSTD_DStreamOutSize())
-    d.out.resize(ZSTD_DStreamOutSize());
+  // Small to start (most messages are a few KiB); doubles as needed.
+  if (d.out.size() < 8 * 1024)
+    d.out.resize(8 * 1024);
   ZSTD_inBuffer in{ message.data(), message.size(), 0 };
   size_t produced = 0;
   // Loop until the input is consumed and the decoder has nothing left to
@@ -73,6 +74,11 @@ result<std::string_view> zstd_inflater::feed(std::string_view message) {
   if (produced > d.opts.shrink_above)
     d.shrink_next = true;
   return std::string_view{ d.out.data(), produced };
+}
+
+void zstd_inflater::release_buffers(size_t keep) {
+  if (impl_->out.capacity() > keep)
+    std::string{}.swap(impl_->out);
 }
 
 void zstd_inflater::reset() {

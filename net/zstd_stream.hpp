@@ -37,6 +37,10 @@ public:
 
   size_t buffer_capacity() const;
 
+  /// Frees the output buffer if it grew beyond `keep` bytes (the last
+  /// returned view becomes invalid).
+  void release_buffers(size_t keep);
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

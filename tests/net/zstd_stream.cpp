@@ -129,6 +129,13 @@ CAF_TEST(buffers shrink back after a huge message) {
   CAF_CHECK_GREATER(z.buffer_capacity(), 4u << 20);
   CAF_CHECK_EQUAL(feed_all(z, { c3 }), small);
   CAF_CHECK_LESS_OR_EQUAL(z.buffer_capacity(), base);
+  // release_buffers gives growth back at once, and the stream goes on.
+  std::string c4{ *d.compress(huge) };
+  std::string c5{ *d.compress(small) };
+  CAF_CHECK_EQUAL(feed_all(z, { c4 }).size(), huge.size());
+  z.release_buffers(16 * 1024);
+  CAF_CHECK_LESS_OR_EQUAL(z.buffer_capacity(), 32u * 1024);
+  CAF_CHECK_EQUAL(feed_all(z, { c5 }), small);
 }
 
 CAF_TEST(a decompression bomb is too_large) {
