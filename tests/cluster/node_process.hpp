@@ -22,7 +22,11 @@ namespace spectacles::test {
 
 class node_process {
 public:
-  node_process(std::string name, std::vector<std::string> args) : name_(std::move(name)) {
+  /// Starts `bin` (default: spectacles-node) with `args`; a bot binary built
+  /// on nodes::bot prints the same first line.
+  node_process(std::string name, std::vector<std::string> args,
+               std::string bin = SPECTACLES_NODE_BIN)
+      : name_(std::move(name)) {
     log_file_ = "/tmp/spectacles-test-" + name_ + "-" + std::to_string(::getpid()) + ".log";
     int out[2];
     if (::pipe(out) != 0)
@@ -35,7 +39,6 @@ public:
         ::dup2(fd, 2);
       ::close(out[0]);
       std::vector<char*> argv;
-      std::string bin = SPECTACLES_NODE_BIN;
       argv.push_back(bin.data());
       for (auto& a : args)
         argv.push_back(a.data());
