@@ -3,6 +3,7 @@
 #include "sim/json_writer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -91,6 +92,21 @@ route_key classify_route(std::string_view method, std::string_view path,
   }
   if (key.route.empty())
     key.route = "/";
+  // Deleting a message older than 14 days has its own, slower bucket
+  // (PROTOCOL.md §2.9: about 30 per 4 s); the age comes from the snowflake.
+  if (method == "DELETE" && parts.size() == 4 && parts[0] == "channels" && parts[2] == "messages"
+      && is_id(parts[3])) {
+    uint64_t id = 0;
+    for (char c : parts[3])
+      id = id * 10 + static_cast<uint64_t>(c - '0');
+    constexpr int64_t discord_epoch_ms = 1420070400000;
+    auto created_ms = static_cast<int64_t>(id >> 22) + discord_epoch_ms;
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    if (now_ms - created_ms > int64_t{ 14 } * 24 * 3600 * 1000)
+      key.route += " (old)";
+  }
   return key;
 }
 
@@ -102,6 +118,7 @@ rest_limits_options default_rest_limits() {
   add("POST /channels/:id/messages", "80c17d2f203122d936070c88c8d10f33", 5, 5000);
   add("PATCH /channels/:id/messages/:id", "2c3b1e6f9d3a4e0c8b7f1a5d6e9c0b21", 5, 5000);
   add("DELETE /channels/:id/messages/:id", "b0a1d7e6c5f4e3d2c1b0a9f8e7d6c5b4", 5, 1000);
+  add("DELETE /channels/:id/messages/:id (old)", "3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b", 30, 4000);
   add("GET /channels/:id/messages", "4d3c2b1a0f9e8d7c6b5a49382716f5e4", 5, 5000);
   add("GET /channels/:id/messages/:id", "4d3c2b1a0f9e8d7c6b5a49382716f5e4", 5, 5000);
   add("POST /channels/:id/messages/bulk-delete", "e9d8c7b6a5f4e3d2c1b0a99887766554", 1, 1000);

@@ -4,6 +4,7 @@
 
 #include "caf/test/unit_test.hpp"
 
+#include <chrono>
 #include <string>
 
 using namespace spectacles::sim;
@@ -40,6 +41,27 @@ CAF_TEST(routes are keyed by template and major parameter) {
   CAF_CHECK_EQUAL(i.route, "/interactions/:id/:token/callback");
   CAF_CHECK(i.interaction);
   CAF_CHECK(!classify_route("POST", "/webhooks/43/t", "42").interaction);
+}
+
+CAF_TEST(deleting a message older than 14 days uses its own bucket) {
+  // 2020-01-01: (1577836800000 - 1420070400000) << 22; and one from "now".
+  auto old_id = std::to_string((1577836800000ull - 1420070400000ull) << 22);
+  auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+  auto young_id = std::to_string((now_ms - 1420070400000ull) << 22);
+  auto old_key = classify_route("DELETE", "/channels/100000000000000000/messages/" + old_id, "");
+  auto young_key
+    = classify_route("DELETE", "/channels/100000000000000000/messages/" + young_id, "");
+  CAF_CHECK_EQUAL(old_key.name(), "DELETE /channels/:id/messages/:id (old)");
+  CAF_CHECK_EQUAL(young_key.name(), "DELETE /channels/:id/messages/:id");
+  CAF_CHECK_EQUAL(old_key.major, young_key.major);
+  rest_limits limits;
+  CAF_CHECK_NOT_EQUAL(limits.bucket_hash(old_key), limits.bucket_hash(young_key));
+  // A GET of the same old message is not a delete: the normal route.
+  CAF_CHECK_EQUAL(
+    classify_route("GET", "/channels/100000000000000000/messages/" + old_id, "").name(),
+    "GET /channels/:id/messages/:id");
 }
 
 CAF_TEST(a bucket runs out and answers 429 with every header) {
