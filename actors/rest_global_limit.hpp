@@ -61,6 +61,12 @@ public:
   /// A 429 of global scope: everything waits `retry_after` seconds (§2.6).
   void on_global_429(time_point now, double retry_after);
 
+  /// Changes the budget (a REST node's share when several split it); sends
+  /// already counted stay counted.
+  void set_per_second(size_t n) {
+    opts_.per_second = std::max<size_t>(n, 1);
+  }
+
   bool paused(time_point now) const {
     return paused_until_ > now;
   }

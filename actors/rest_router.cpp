@@ -12,13 +12,18 @@
 #include "caf/actor_system.hpp"
 #include "caf/event_based_actor.hpp"
 #include "caf/exit_reason.hpp"
+#include "caf/node_id.hpp"
 #include "caf/response_promise.hpp"
+#include "caf/send.hpp"
 #include "caf/stateful_actor.hpp"
 
 #include "actors/rest_global_limit.hpp"
+#include "actors/rest_ownership.hpp"
 #include "actors/rest_request_headers.hpp"
 #include "actors/rest_route.hpp"
 #include "actors/rest_type_ids.hpp"
+#include "actors/role_finder.hpp"
+#include "actors/type_ids.hpp"
 #include "net/log.hpp"
 #include "net/multipart.hpp"
 
@@ -79,8 +84,23 @@ struct bucket_entry {
   std::set<std::string> keys;
 };
 
+/// A call sent on to the router that owns its bucket.
+struct forward_call {
+  caf::response_promise rp;
+  std::string owner; // its name in `owners`
+};
+
 struct rest_router_state {
   rest_router_options options;
+  // Several REST nodes (see rest_router.hpp).
+  std::string self_name;
+  rest_ownership owners;                             // self included
+  std::unordered_map<std::string, caf::actor> peers; // other routers, by name
+  std::unordered_map<uint64_t, forward_call> forwards;
+  uint64_t next_forward = 1;
+  size_t share = 0;        // global permits per second this router grants
+  size_t target_share = 0; // what the current member count gives
+
   std::string bot_auth; // "Bot <token>"
   std::string user_agent;
   uint64_t next_ticket = 1;
@@ -105,7 +125,7 @@ token_state& token_of(router_ptr self, const std::string& token) {
   if (it != st.tokens.end())
     return it->second;
   token_state ts;
-  ts.global = rest_global_limit{ rest_global_limit::options{ st.options.global_per_second } };
+  ts.global = rest_global_limit{ rest_global_limit::options{ st.share } };
   ts.guard = rest_invalid_guard{ st.options.guard };
   return st.tokens.emplace(token, std::move(ts)).first->second;
 }
@@ -348,7 +368,110 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-caf::response_promise on_request(router_ptr self, rest_request& req) {
+std::string name_of(const caf::actor_addr& a) {
+  return caf::to_string(a.node()) + "/" + std::to_string(a.id());
+}
+
+/// Sends `req` on to `owner` (named `name`) and answers `rp` with its reply.
+void forward(router_ptr self, const caf::actor& owner, const std::string& name, rest_request req,
+             caf::response_promise& rp) {
+  auto& st = self->state;
+  auto id = st.next_forward++;
+  st.forwards.emplace(id, forward_call{ rp, name });
+  ++st.stats.forwarded;
+  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{ req.timeout_ms }
+                                     : st.options.default_timeout;
+  // The owner answers by the call's deadline; the margin covers the hop.
+  self->request(owner, timeout + std::chrono::seconds(2), rest_fwd_atom::value, std::move(req))
+    .then(
+      [self, id](rest_response& r) {
+        auto it = self->state.forwards.find(id);
+        if (it == self->state.forwards.end())
+          return;
+        auto p = std::move(it->second.rp);
+        self->state.forwards.erase(it);
+        p.deliver(std::move(r));
+      },
+      [self, id](caf::error& err) {
+        auto it = self->state.forwards.find(id);
+        if (it == self->state.forwards.end())
+          return;
+        auto p = std::move(it->second.rp);
+        self->state.forwards.erase(it);
+        if (err == caf::sec::request_timeout)
+          err = make_error(rest_errc::deadline, "the REST node owning the bucket did not answer "
+                                                "within the call's timeout");
+        p.deliver(std::move(err));
+      });
+}
+
+void apply_share(router_ptr self, size_t share) {
+  auto& st = self->state;
+  st.share = share;
+  auto now = clock::now();
+  for (auto& [token, ts] : st.tokens) {
+    ts.global.set_per_second(share);
+    if (!ts.waiters.empty())
+      drain(self, ts, now);
+  }
+}
+
+/// The member count changed: recompute this router's part of the budget.
+void update_share(router_ptr self) {
+  auto& st = self->state;
+  auto n = std::max<size_t>(st.owners.nodes().size(), 1);
+  st.target_share = std::max<size_t>(st.options.global_per_second / n, 1);
+  if (st.target_share < st.share) {
+    apply_share(self, st.target_share);
+  } else if (st.target_share > st.share) {
+    // What a dead router sent in the last window still counts at Discord.
+    rest_global_limit::options defaults;
+    self->delayed_send(self, defaults.window + defaults.offset, rest_budget_atom::value);
+  }
+}
+
+void add_peer(router_ptr self, const caf::actor& peer) {
+  auto& st = self->state;
+  if (!peer || peer.address() == self->address())
+    return;
+  auto name = name_of(peer.address());
+  if (st.peers.count(name) != 0)
+    return;
+  st.peers.emplace(name, peer);
+  st.owners.add_node(name);
+  self->monitor(peer);
+  update_share(self);
+  log::info(component, "REST router ", name, " joined: ", st.owners.nodes().size(),
+            " REST nodes, global share ", st.target_share, "/s");
+}
+
+void drop_peer(router_ptr self, const caf::actor_addr& peer) {
+  auto& st = self->state;
+  auto name = name_of(peer);
+  auto p = st.peers.find(name);
+  if (p == st.peers.end())
+    return;
+  st.peers.erase(p);
+  st.owners.remove_node(name);
+  size_t failed = 0;
+  for (auto it = st.forwards.begin(); it != st.forwards.end();) {
+    if (it->second.owner == name) {
+      it->second.rp.deliver(
+        make_error(rest_errc::router_down, "the REST node owning this call's bucket went down"));
+      ++st.stats.failed;
+      ++failed;
+      it = st.forwards.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  update_share(self);
+  log::warn(component, "REST router ", name, " is gone (", failed,
+            " forwarded calls failed): ", st.owners.nodes().size(), " REST nodes, global share ",
+            st.target_share, "/s from the next window");
+}
+
+caf::response_promise on_request(router_ptr self, rest_request& req, bool forwarded) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
   ++st.stats.requests;
@@ -367,6 +490,16 @@ caf::response_promise on_request(router_ptr self, rest_request& req) {
   rest_route_options ropts;
   ropts.application_id = st.options.application_id;
   auto route = make_rest_route(*method, req.path, std::chrono::system_clock::now(), ropts);
+  if (!forwarded && !st.peers.empty()) {
+    // Every key of one major parameter has one owner: keys that may share a
+    // Discord bucket meet in one bucket actor there.
+    if (auto owner = st.owners.owner(route.major); owner && *owner != st.self_name) {
+      if (auto p = st.peers.find(*owner); p != st.peers.end()) {
+        forward(self, p->second, *owner, std::move(req), rp);
+        return rp;
+      }
+    }
+  }
   std::string auth{ find_rest_header(req.headers, "Authorization") };
   if (auth.empty())
     auth = st.bot_auth;
@@ -511,9 +644,22 @@ void on_bucket_exit(router_ptr self, const caf::actor_addr& source, const caf::e
   st.buckets.erase(it);
 }
 
-caf::behavior rest_router(router_ptr self, rest_router_options options) {
+caf::behavior rest_router(router_ptr self, rest_router_options options, caf::actor membership) {
   auto& st = self->state;
   st.options = std::move(options);
+  st.self_name = name_of(self->address());
+  st.owners.add_node(st.self_name);
+  st.share = st.target_share = std::max<size_t>(st.options.global_per_second, 1);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    drop_peer(self, dm.source);
+  });
+  if (membership) {
+    auto finder = self->spawn(role_finder, membership, std::string{ "rest" },
+                              std::vector<caf::actor>{ caf::actor_cast<caf::actor>(self) });
+    self->attach_functor([finder] {
+      caf::anon_send_exit(finder, caf::exit_reason::user_shutdown);
+    });
+  }
   if (!st.options.token.empty())
     st.bot_auth = "Bot " + st.options.token;
   st.user_agent = user_agent();
@@ -529,7 +675,20 @@ caf::behavior rest_router(router_ptr self, rest_router_options options) {
   });
   return {
     [self](rest_request& req) {
-      return on_request(self, req);
+      return on_request(self, req, false);
+    },
+    [self](rest_fwd_atom, rest_request& req) {
+      return on_request(self, req, true);
+    },
+    [self](put_atom, caf::actor& peer) {
+      add_peer(self, peer);
+    },
+    [self](caf::delete_atom, const caf::actor& peer) {
+      drop_peer(self, peer.address());
+    },
+    [self](rest_budget_atom) {
+      if (self->state.target_share > self->state.share)
+        apply_share(self, self->state.target_share);
     },
     [self](rest_outcome& o) {
       on_outcome(self, o);
@@ -554,6 +713,8 @@ caf::behavior rest_router(router_ptr self, rest_router_options options) {
     [self](caf::get_atom, rest_stats_atom) {
       auto s = self->state.stats;
       s.buckets = self->state.buckets.size();
+      s.rest_nodes = self->state.owners.nodes().size();
+      s.global_share = self->state.share;
       return s;
     },
   };
@@ -562,7 +723,12 @@ caf::behavior rest_router(router_ptr self, rest_router_options options) {
 } // namespace
 
 caf::actor spawn_rest_router(caf::actor_system& sys, rest_router_options options) {
-  return sys.spawn(rest_router, std::move(options));
+  return sys.spawn(rest_router, std::move(options), caf::actor{});
+}
+
+caf::actor spawn_rest_router(caf::actor_system& sys, rest_router_options options,
+                             const caf::actor& membership) {
+  return sys.spawn(rest_router, std::move(options), membership);
 }
 
 } // namespace spectacles::actors

@@ -16,8 +16,31 @@
 // Until the first authenticated reply, one authenticated request at a time
 // goes out per token: a dead token costs one 401, not one per bucket.
 //
+// Several REST nodes (spawned with the node's membership agent): the router
+// finds the other routers of role "rest" (role_finder) and spreads the work
+// by rendezvous hashing (rest_ownership) of the request's *major parameter*
+// ("channels/1", "guilds/2", "global", ...): every key of one major, hence
+// every key that can share a Discord bucket, has one owner, where its bucket
+// actor lives. A request owned by another router is sent on to it once
+// (rest_fwd_atom; the owner never forwards again, so views that differ for a
+// moment cannot make a loop). The forwarding router keeps the caller's
+// promise and monitors the owner: when the owner dies, its forwarded calls
+// fail at once with router_down (CAF 0.17 would leave the caller waiting for
+// its deadline), and new calls go to the next owner. A delegate would save
+// the reply hop but the caller, who monitors only its own router, could not
+// tell that the owner died.
+//
+// The global budget is split evenly: each of N live routers grants
+// global_per_second / N per second (rounded down). A smaller share applies
+// at once; a larger one (a node died) only after one window + offset, so the
+// dead node's last sends have left Discord's window first. Keys that change
+// owner start fresh at the new owner (their first reply teaches the limit);
+// jobs queued at the old owner finish there.
+//
 // Protocol (dynamically typed; "->" is the reply):
 //   (rest_request)                 -> rest_response | error{rest_errc}
+//   (rest_fwd_atom, rest_request)  -> the same, from another router: served here
+//   (put_atom, actor) / (delete_atom, actor)  from its role_finder: REST routers
 //   (get_atom, rest_stats_atom)    -> rest_stats
 //   from bucket actors: (rest_permit_atom, token, authenticated) -> ok_atom | error,
 //                       (rest_outcome)   (see rest_bucket.hpp)
@@ -59,7 +82,13 @@ struct rest_router_options {
   std::chrono::milliseconds sweep_interval{ 50 };
 };
 
-/// Spawns a rest_router.
+/// Spawns a rest_router that works alone (owns every bucket and the whole
+/// global budget).
 caf::actor spawn_rest_router(caf::actor_system& sys, rest_router_options options);
+
+/// Spawns a rest_router that shares buckets and the global budget with the
+/// other REST routers it finds through `membership` (the node's agent).
+caf::actor spawn_rest_router(caf::actor_system& sys, rest_router_options options,
+                             const caf::actor& membership);
 
 } // namespace spectacles::actors

@@ -26,7 +26,10 @@ using rest_cancel_atom = caf::atom_constant<caf::atom("rcancel")>;
 using rest_retire_atom = caf::atom_constant<caf::atom("rretire")>;
 // I/O thread -> bucket
 using rest_http_atom = caf::atom_constant<caf::atom("rhttp")>;
+// router -> router (the owner of the request's bucket key; never forwarded again)
+using rest_fwd_atom = caf::atom_constant<caf::atom("rfwd")>;
 // timers and status
+using rest_budget_atom = caf::atom_constant<caf::atom("rbudget")>;
 using rest_sweep_atom = caf::atom_constant<caf::atom("rsweep")>;
 using rest_wake_atom = caf::atom_constant<caf::atom("rwake")>;
 using rest_stats_atom = caf::atom_constant<caf::atom("reststats")>;
@@ -92,7 +95,8 @@ typename Inspector::result_type inspect(Inspector& f, rest_outcome& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_stats& x) {
   return f(caf::meta::type_name("spectacles.rest_stats"), x.requests, x.attempts, x.completed,
-           x.failed, x.rate_limited, x.unexpected_429, x.retries, x.buckets, x.merges);
+           x.failed, x.rate_limited, x.unexpected_429, x.retries, x.buckets, x.merges, x.forwarded,
+           x.rest_nodes, x.global_share);
 }
 
 } // namespace spectacles::actors

@@ -111,8 +111,11 @@ struct rest_stats {
   uint64_t rate_limited = 0;   ///< 429s received (all scopes)
   uint64_t unexpected_429 = 0; ///< 429s of scope user or global: our count was wrong
   uint64_t retries = 0;
-  uint64_t buckets = 0; ///< bucket actors alive
-  uint64_t merges = 0;  ///< keys moved into a shared bucket
+  uint64_t buckets = 0;      ///< bucket actors alive
+  uint64_t merges = 0;       ///< keys moved into a shared bucket
+  uint64_t forwarded = 0;    ///< calls sent on to the REST node owning their bucket
+  uint64_t rest_nodes = 0;   ///< live REST routers this one knows, itself included
+  uint64_t global_share = 0; ///< this router's part of the global budget, per second
   bool operator==(const rest_stats&) const = default;
 };
 

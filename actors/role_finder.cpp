@@ -10,6 +10,12 @@ namespace spectacles::actors {
 namespace {
 
 constexpr auto lookup_timeout = std::chrono::seconds(5);
+/// A node announces its roles when it joins, which can be before it has
+/// registered the actors: a refused lookup is tried again this often.
+constexpr auto retry_interval = std::chrono::milliseconds(250);
+constexpr int lookup_attempts = 40;
+
+using lookup_atom = caf::atom_constant<caf::atom("rflookup")>;
 
 using self_ptr = caf::stateful_actor<role_finder_state>*;
 
@@ -23,13 +29,18 @@ void add_found(self_ptr self, const caf::actor& provider) {
     self->send(client, put_atom::value, provider);
 }
 
-void lookup(self_ptr self, const caf::actor& agent, bool quiet = false) {
+void lookup(self_ptr self, const caf::actor& agent, bool quiet = false,
+            int attempts = lookup_attempts) {
   self->request(agent, lookup_timeout, get_atom::value, self->state.role)
     .then(
       [self](caf::actor& provider) {
         add_found(self, provider);
       },
-      [self, quiet](caf::error& err) {
+      [self, agent, quiet, attempts](caf::error& err) {
+        if (err == caf::sec::remote_lookup_failed && attempts > 1) {
+          self->delayed_send(self, retry_interval, lookup_atom::value, agent, quiet, attempts - 1);
+          return;
+        }
         if (!quiet)
           log::warn("discovery", "a node lists role ", self->state.role,
                     " but did not hand it out: ", self->system().render(err));
@@ -63,6 +74,9 @@ caf::behavior role_finder(caf::stateful_actor<role_finder_state>* self, caf::act
       auto& roles = m.info.roles;
       if (std::find(roles.begin(), roles.end(), self->state.role) != roles.end())
         lookup(self, m.agent);
+    },
+    [self](lookup_atom, const caf::actor& agent, bool quiet, int attempts) {
+      lookup(self, agent, quiet, attempts);
     },
     [](node_down_atom, const member&) {
       // The monitor on the found actor reports it.

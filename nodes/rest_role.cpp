@@ -92,9 +92,12 @@ std::vector<caf::actor> start_rest_role(caf::actor_system& sys, const config::no
   opts.http = shared_io().http;
   if (!opts.http)
     return {};
-  auto router = actors::spawn_rest_router(sys, std::move(opts));
+  // With the agent, the router finds the other REST nodes and shares
+  // buckets and the global budget with them (rest_router.hpp).
+  auto router = actors::spawn_rest_router(sys, std::move(opts), membership_agent);
   caf::anon_send(membership_agent, caf::put_atom::value, std::string{ "rest" }, router);
-  log::info(component, "REST role up: ", cfg.rest_global_limit, " requests/s global budget");
+  log::info(component, "REST role up: ", cfg.rest_global_limit,
+            " requests/s global budget, split between the live REST nodes");
   return { router };
 }
 

@@ -95,15 +95,34 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
   };
 }
 
+struct rest_relay_state {
+  std::vector<caf::actor> found; // live REST routers; the first one serves the pool
+  static inline const char* name = "rest_relay";
+};
+
 // Turns role_finder's (put_atom | delete_atom, actor) for the REST role into
-// (rest_atom, actor) for a worker pool, which also hears about routers.
-caf::behavior rest_relay(caf::event_based_actor* self, caf::actor pool) {
+// (rest_atom, actor) for a worker pool, which also hears about routers. Any
+// live REST router will do (routers forward to the owner of each bucket);
+// when the one in use dies, the pool gets the next.
+caf::behavior rest_relay(caf::stateful_actor<rest_relay_state>* self, caf::actor pool) {
   return {
     [self, pool](actors::put_atom, caf::actor& rest) {
-      self->send(pool, actors::rest_atom::value, rest);
+      auto& found = self->state.found;
+      if (std::find(found.begin(), found.end(), rest) != found.end())
+        return;
+      found.push_back(rest);
+      if (found.size() == 1)
+        self->send(pool, actors::rest_atom::value, rest);
     },
-    [self, pool](caf::delete_atom, const caf::actor&) {
-      self->send(pool, actors::rest_atom::value, caf::actor{});
+    [self, pool](caf::delete_atom, const caf::actor& rest) {
+      auto& found = self->state.found;
+      auto it = std::find(found.begin(), found.end(), rest);
+      if (it == found.end())
+        return;
+      bool was_current = it == found.begin();
+      found.erase(it);
+      if (was_current)
+        self->send(pool, actors::rest_atom::value, found.empty() ? caf::actor{} : found.front());
     },
   };
 }

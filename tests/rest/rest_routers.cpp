@@ -1,0 +1,179 @@
+// Two rest_routers in one actor system, told of each other as their
+// role_finders would: bucket keys are owned by rendezvous hashing of the
+// major parameter, calls are forwarded to the owner, the global budget is
+// split, and when a router dies the calls forwarded to it fail at once.
+// (tests/cluster/rest.cpp runs the same across real node processes.)
+#include "actors/rest_router.hpp"
+
+#define CAF_SUITE actors.rest_routers
+
+#include "caf/test/unit_test.hpp"
+
+#include <map>
+
+#include "caf/scoped_actor.hpp"
+
+#include "actors/rest_type_ids.hpp"
+#include "actors/type_ids.hpp"
+#include "tests/rest/rest_support.hpp"
+
+using namespace spectacles;
+using namespace spectacles::actors;
+using namespace spectacles::actors::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+rest_stats stats_of(caf::actor_system& sys, const caf::actor& router) {
+  caf::scoped_actor self{ sys };
+  rest_stats out;
+  self->request(router, 5s, caf::get_atom::value, rest_stats_atom::value)
+    .receive(
+      [&](rest_stats& s) {
+        out = s;
+      },
+      [](caf::error&) {});
+  return out;
+}
+
+std::vector<planned_call> plan(size_t c, size_t count, size_t channels) {
+  std::vector<planned_call> calls;
+  for (size_t i = 0; i < count; ++i) {
+    auto ch = std::to_string(900000000000000000ull + (i * 7 + c) % channels);
+    if (i % 3 == 0)
+      calls.push_back({ make_request("GET", "/channels/" + ch + "/messages?limit=1"), ch });
+    else
+      calls.push_back({ make_request("GET", "/channels/" + ch + "/messages/"
+                                              + std::to_string(1000000 * (c + 1) + i)),
+                        ch });
+  }
+  return calls;
+}
+
+size_t done_calls(const std::vector<std::shared_ptr<call_log>>& logs) {
+  size_t n = 0;
+  for (auto& l : logs)
+    n += l->size();
+  return n;
+}
+
+bool is_404(const call_log::entry& e) {
+  return !e.result.ok() && e.result.error().what == rest_call_error::kind::http
+         && e.result.error().http.http_status == 404;
+}
+
+struct two_routers {
+  rest_env env;
+  caf::actor r1;
+  caf::actor r2;
+
+  two_routers(unsigned sim_global, size_t cluster_global) : env(sim_options(sim_global)) {
+    auto o = env.router_options();
+    o.global_per_second = cluster_global;
+    r1 = env.start_router(o);
+    r2 = spawn_rest_router(*env.sys, o);
+    caf::anon_send(r1, caf::put_atom::value, r2);
+    caf::anon_send(r2, caf::put_atom::value, r1);
+  }
+
+  ~two_routers() {
+    caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
+  }
+
+  static sim::simulator_options sim_options(unsigned sim_global) {
+    sim::simulator_options so;
+    so.limits = fast_limits(250ms, sim_global);
+    return so;
+  }
+};
+
+} // namespace
+
+CAF_TEST(two routers split the keys and the global budget and keep every limit) {
+  two_routers t{ 250, 200 };
+  auto& sys = *t.env.sys;
+  CAF_CHECK_EQUAL(stats_of(sys, t.r1).rest_nodes, 2u);
+  CAF_CHECK_EQUAL(stats_of(sys, t.r1).global_share, 100u);
+  CAF_CHECK_EQUAL(stats_of(sys, t.r2).global_share, 100u);
+  constexpr size_t clients = 4;
+  constexpr size_t per_client = 500;
+  std::vector<std::shared_ptr<call_log>> logs;
+  std::vector<rest_client> rest;
+  for (size_t c = 0; c < clients; ++c) {
+    rest.emplace_back(sys, c % 2 == 0 ? t.r1 : t.r2, rest_client_options{ 60s });
+    logs.push_back(std::make_shared<call_log>());
+    fire(sys, rest.back(), plan(c, per_client, 50), logs.back());
+  }
+  CAF_REQUIRE(wait_for([&] {
+    return done_calls(logs) == clients * per_client;
+  }));
+  size_t ok = 0;
+  for (auto& l : logs)
+    for (auto& e : l->snapshot())
+      ok += is_404(e) ? 1 : 0;
+  CAF_CHECK_EQUAL(ok, clients * per_client);
+  auto v = t.env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_requests, clients * per_client);
+  CAF_CHECK_EQUAL(v.rest_exhausted_bucket, 0u);
+  CAF_CHECK_EQUAL(v.rest_global_breaches, 0u);
+  CAF_CHECK_EQUAL(v.rest_rate_limited.size(), 0u);
+  auto s1 = stats_of(sys, t.r1);
+  auto s2 = stats_of(sys, t.r2);
+  CAF_MESSAGE("r1: " << s1.forwarded << " forwarded, " << s1.buckets << " buckets; r2: "
+                     << s2.forwarded << " forwarded, " << s2.buckets << " buckets");
+  CAF_CHECK_GREATER(s1.forwarded, 0u);
+  CAF_CHECK_GREATER(s2.forwarded, 0u);
+  CAF_CHECK_GREATER(s1.buckets, 0u);
+  CAF_CHECK_GREATER(s2.buckets, 0u);
+  CAF_CHECK_GREATER(s1.merges + s2.merges, 0u);
+  // One bucket actor per channel in the whole system (both routes of a
+  // channel share one Discord bucket and one owner).
+  CAF_CHECK_EQUAL(s1.buckets + s2.buckets, 50u);
+}
+
+CAF_TEST(calls forwarded to a router that dies fail at once and new ones go to the survivor) {
+  two_routers t{ 100, 40 }; // 20/s each: the calls queue up
+  auto& sys = *t.env.sys;
+  constexpr size_t total = 400;
+  auto log = std::make_shared<call_log>();
+  rest_client client{ sys, t.r1, rest_client_options{ 300s } };
+  fire(sys, client, plan(0, total, 40), log);
+  CAF_REQUIRE(wait_for([&] {
+    return log->size() >= 20;
+  }));
+  CAF_REQUIRE_GREATER(stats_of(sys, t.r1).forwarded, 0u);
+  caf::anon_send_exit(t.r2, caf::exit_reason::kill);
+  // r1 serves what it owns at 20/s, then at 40/s once the dead router's
+  // window has passed; a forwarded call ends at once with router_down.
+  CAF_REQUIRE(wait_for(
+    [&] {
+      return log->size() == total;
+    },
+    60s));
+  std::map<std::string, size_t> outcomes;
+  for (auto& e : log->snapshot())
+    ++outcomes[is_404(e) ? std::string{ "completed" }
+                         : std::string{ to_string(e.result.error().what) }];
+  for (auto& [what, n] : outcomes)
+    CAF_MESSAGE(what << ": " << n);
+  CAF_CHECK_GREATER(outcomes["router_down"], 0u);
+  CAF_CHECK_EQUAL(outcomes["completed"] + outcomes["router_down"], total);
+  auto s1 = stats_of(sys, t.r1);
+  CAF_CHECK_EQUAL(s1.rest_nodes, 1u);
+  // The whole budget comes back one window after the death.
+  CAF_CHECK(wait_for(
+    [&] {
+      return stats_of(sys, t.r1).global_share == 40u;
+    },
+    5s));
+  // New calls on every channel: all served by r1 now.
+  auto after = std::make_shared<call_log>();
+  fire(sys, client, plan(1, 80, 40), after);
+  CAF_REQUIRE(wait_for([&] {
+    return after->size() == 80;
+  }));
+  size_t ok = 0;
+  for (auto& e : after->snapshot())
+    ok += is_404(e) ? 1 : 0;
+  CAF_CHECK_EQUAL(ok, 80u);
+}
