@@ -104,8 +104,7 @@ route_key classify_route(std::string_view method, std::string_view path,
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
-    if (now_ms - created_ms > int64_t{ 14 } * 24 * 3600 * 1000)
-      key.route += " (old)";
+    key.old_message = now_ms - created_ms > int64_t{ 14 } * 24 * 3600 * 1000;
   }
   return key;
 }
@@ -153,13 +152,13 @@ rest_limits::rest_limits(rest_limits_options options) : options_(std::move(optio
 }
 
 const bucket_limit& rest_limits::limit_for(const route_key& key) const {
-  auto i = options_.routes.find(key.name());
+  auto i = options_.routes.find(key.limit_name());
   return i != options_.routes.end() ? i->second : options_.default_limit;
 }
 
 std::string rest_limits::bucket_hash(const route_key& key) const {
   auto& lim = limit_for(key);
-  return lim.hash.empty() ? derive_hash(key.name()) : lim.hash;
+  return lim.hash.empty() ? derive_hash(key.limit_name()) : lim.hash;
 }
 
 limit_decision rest_limits::check(std::string_view token, const route_key& key, time_point now) {

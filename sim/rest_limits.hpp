@@ -35,9 +35,16 @@ struct route_key {
   std::string major; ///< "channel:123", "guild:9", "webhook:7/tok" or empty
   /// Interaction callback or follow-up: exempt from the global limit (§2.7).
   bool interaction = false;
+  /// DELETE of a message older than 14 days: its own bucket (§2.9).
+  bool old_message = false;
 
   std::string name() const {
     return method + " " + route;
+  }
+
+  /// The name its rate limit is configured under.
+  std::string limit_name() const {
+    return old_message ? name() + " (old)" : name();
   }
 };
 

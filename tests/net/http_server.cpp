@@ -17,6 +17,8 @@
 
 #include "net/io_pool.hpp"
 #include "net/tls.hpp"
+#include <atomic>
+
 #include "tests/net/support.hpp"
 
 using namespace spectacles::net;
@@ -29,11 +31,18 @@ namespace {
 
 // Echoes method, target and body; "/slow" answers after 100 ms from another
 // thread, "/drop" never calls its responder.
+// Slow answerers still running; the fixture waits for them, since a
+// responder released after the I/O threads are gone would touch freed state.
+std::atomic<int> slow_in_flight{ 0 };
+
 void echo(http_request&& req, http_responder respond) {
   if (req.target == "/slow") {
-    std::thread([respond] {
+    ++slow_in_flight;
+    std::thread([respond = std::move(respond)]() mutable {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       respond(http_response{ 200, {}, "slow" });
+      respond = nullptr;
+      --slow_in_flight;
     }).detach();
     return;
   }
@@ -58,6 +67,8 @@ struct fixture {
   }
 
   ~fixture() {
+    while (slow_in_flight.load() > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (server)
       server->stop();
   }
