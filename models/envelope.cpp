@@ -5,6 +5,12 @@
 #if defined(__SSE2__)
 #  include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#  define SPECTACLES_SCAN_HAVE_AVX2 1
+#  include <immintrin.h>
+#else
+#  define SPECTACLES_SCAN_HAVE_AVX2 0
+#endif
 
 namespace spectacles::models {
 
@@ -24,10 +30,96 @@ struct guild_keys {
   std::optional<snowflake> id;
 };
 
+// `key` is just after an opening quote at the top level of `d`: records it when it is
+// "guild_id" or "id" with a snowflake value.
+void peek_guild_key(const char* key, const char* end, guild_keys& keys) {
+  auto rest = static_cast<size_t>(end - key);
+  bool is_guild_id = rest >= 9 && std::memcmp(key, "guild_id\"", 9) == 0;
+  bool is_id = !is_guild_id && rest >= 3 && std::memcmp(key, "id\"", 3) == 0;
+  if (!is_guild_id && !is_id)
+    return;
+  const char* q = key + (is_guild_id ? 9 : 3);
+  while (q < end && is_ws(*q))
+    ++q;
+  if (q >= end || *q != ':')
+    return; // a string value that happens to read "id", not a key
+  ++q;
+  while (q < end && is_ws(*q))
+    ++q;
+  bool quoted = q < end && *q == '"';
+  if (quoted)
+    ++q;
+  const char* digits = q;
+  while (q < end && is_digit(*q))
+    ++q;
+  if (q == digits || (quoted && (q >= end || *q != '"')))
+    return;
+  if (auto id = snowflake::parse(std::string_view(digits, static_cast<size_t>(q - digits)))) {
+    (is_guild_id ? keys.guild_id : keys.id) = id;
+  }
+}
+
+/// Where an object or array ends: just past its closing bracket, or nullptr when the input
+/// ends first (inside a string or not).
+struct container_end {
+  const char* end;
+  bool unterminated_string;
+};
+
+using find_container_end_fn = container_end (*)(const char*, const char*, guild_keys*);
+
+} // namespace
+
+namespace sse2 {
+namespace {
+#define SPECTACLES_SCAN_AVX2 0
+#define SPECTACLES_SCAN_TARGET
+#include "models/detail/envelope_kernel.inl"
+#undef SPECTACLES_SCAN_TARGET
+#undef SPECTACLES_SCAN_AVX2
+} // namespace
+} // namespace sse2
+
+#if SPECTACLES_SCAN_HAVE_AVX2
+namespace avx2 {
+namespace {
+#  define SPECTACLES_SCAN_AVX2 1
+#  define SPECTACLES_SCAN_TARGET __attribute__((target("avx2,bmi,pclmul,popcnt")))
+#  include "models/detail/envelope_kernel.inl"
+#  undef SPECTACLES_SCAN_TARGET
+#  undef SPECTACLES_SCAN_AVX2
+} // namespace
+} // namespace avx2
+#endif
+
+namespace {
+
+bool cpu_has_avx2() {
+#if SPECTACLES_SCAN_HAVE_AVX2
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi")
+                          && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt");
+  return has;
+#else
+  return false;
+#endif
+}
+
+find_container_end_fn kernel_fn(scan_kernel k) {
+#if SPECTACLES_SCAN_HAVE_AVX2
+  if (k == scan_kernel::avx2)
+    return &avx2::find_container_end;
+#endif
+  (void)k;
+  return &sse2::find_container_end;
+}
+
 class scanner {
 public:
-  scanner(std::string_view text)
-      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+  scanner(std::string_view text, find_container_end_fn find_end)
+      : begin_(text.data()),
+        p_(text.data()),
+        end_(text.data() + text.size()),
+        find_end_(find_end) {}
 
   scan_result run();
 
@@ -52,12 +144,11 @@ private:
   // Skips one value of any kind; for an object at the top of `d`, records guild keys.
   bool skip_value(guild_keys* keys);
   bool skip_container(guild_keys* keys);
-  // `key` is just after an opening quote at the top level of `d`.
-  void peek_guild_key(const char* key, guild_keys& keys) const;
 
   const char* begin_;
   const char* p_;
   const char* end_;
+  find_container_end_fn find_end_;
   const char* error_ = nullptr;
   const char* error_at_ = nullptr;
 };
@@ -134,176 +225,15 @@ bool scanner::skip_value(guild_keys* keys) {
   }
 }
 
-void scanner::peek_guild_key(const char* key, guild_keys& keys) const {
-  auto rest = static_cast<size_t>(end_ - key);
-  bool is_guild_id = rest >= 9 && std::memcmp(key, "guild_id\"", 9) == 0;
-  bool is_id = !is_guild_id && rest >= 3 && std::memcmp(key, "id\"", 3) == 0;
-  if (!is_guild_id && !is_id)
-    return;
-  const char* q = key + (is_guild_id ? 9 : 3);
-  while (q < end_ && is_ws(*q))
-    ++q;
-  if (q >= end_ || *q != ':')
-    return; // a string value that happens to read "id", not a key
-  ++q;
-  while (q < end_ && is_ws(*q))
-    ++q;
-  bool quoted = q < end_ && *q == '"';
-  if (quoted)
-    ++q;
-  const char* digits = q;
-  while (q < end_ && is_digit(*q))
-    ++q;
-  if (q == digits || (quoted && (q >= end_ || *q != '"')))
-    return;
-  if (auto id = snowflake::parse(std::string_view(digits, static_cast<size_t>(q - digits)))) {
-    (is_guild_id ? keys.guild_id : keys.id) = id;
-  }
-}
-
-namespace {
-
-struct block_masks {
-  uint64_t quote = 0;
-  uint64_t backslash = 0;
-  uint64_t open = 0;   // { [
-  uint64_t close = 0;  // } ]
-  uint64_t g_or_i = 0; // first letters of "guild_id" and "id"
-};
-
-block_masks classify(const char* block) {
-  block_masks m;
-#if defined(__SSE2__)
-  for (int k = 0; k < 4; ++k) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * k));
-    auto mask = [&](char c) {
-      return static_cast<uint64_t>(
-        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))));
-    };
-    m.quote |= mask('"') << (16 * k);
-    m.backslash |= mask('\\') << (16 * k);
-    m.open |= (mask('{') | mask('[')) << (16 * k);
-    m.close |= (mask('}') | mask(']')) << (16 * k);
-    m.g_or_i |= (mask('g') | mask('i')) << (16 * k);
-  }
-#else
-  for (int i = 0; i < 64; ++i) {
-    uint64_t bit = uint64_t{ 1 } << i;
-    switch (block[i]) {
-      case '"': m.quote |= bit; break;
-      case '\\': m.backslash |= bit; break;
-      case '{':
-      case '[': m.open |= bit; break;
-      case '}':
-      case ']': m.close |= bit; break;
-      case 'g':
-      case 'i': m.g_or_i |= bit; break;
-      default: break;
-    }
-  }
-#endif
-  return m;
-}
-
-// Without -mpopcnt, __builtin_popcountll is a call into libgcc; this inline SWAR count is
-// several times cheaper and keeps the build portable to baseline x86-64.
-int popcount(uint64_t x) {
-#if defined(__POPCNT__)
-  return __builtin_popcountll(x);
-#else
-  x = x - ((x >> 1) & 0x5555555555555555ull);
-  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
-#endif
-}
-
-// Bit i of the result = XOR of bits 0..i: set from an opening quote up to its closing quote.
-uint64_t prefix_xor(uint64_t x) {
-  x ^= x << 1;
-  x ^= x << 2;
-  x ^= x << 4;
-  x ^= x << 8;
-  x ^= x << 16;
-  x ^= x << 32;
-  return x;
-}
-
-} // namespace
-
-// Finds the end of an object or array, 64 bytes at a time (the idea of simdjson's stage 1,
-// kept small): masks of quotes, backslashes and brackets; escaped quotes removed; a prefix XOR
-// of the quotes marks the bytes inside strings; brackets outside strings change the depth.
-// Only blocks where the depth could fall to 0 (the end) or 1 (the keys of `d`, for guild_id)
-// are walked bit by bit; every other block costs a few popcounts. Brackets are counted, not
-// matched by type: `d` is delimited here and validated by the worker that decodes it.
 bool scanner::skip_container(guild_keys* keys) {
   const char* start = p_;
-  bool track_keys = keys && *p_ == '{';
-  int64_t depth = 0;
-  uint64_t in_string_carry = 0; // all ones when the previous block ended inside a string
-  bool backslash_carry = false; // the previous block ended with an unescaped backslash
-  char tail[64];
-  for (const char* q = p_; q < end_; q += 64) {
-    auto n = static_cast<size_t>(end_ - q);
-    const char* block = q;
-    if (n < 64) { // never load past the input: classify a space-padded copy of the tail
-      std::memset(tail, ' ', sizeof(tail));
-      std::memcpy(tail, q, n);
-      block = tail;
-    } else {
-      n = 64;
-    }
-    block_masks m = classify(block);
-    uint64_t escaped = backslash_carry ? 1 : 0;
-    backslash_carry = false;
-    for (uint64_t bs = m.backslash & ~escaped; bs; bs &= bs - 1) {
-      int i = __builtin_ctzll(bs);
-      if ((escaped >> i) & 1)
-        continue; // this backslash is itself escaped
-      if (i == 63)
-        backslash_carry = true;
-      else
-        escaped |= uint64_t{ 1 } << (i + 1);
-    }
-    uint64_t quotes = m.quote & ~escaped;
-    uint64_t in_string = prefix_xor(quotes) ^ in_string_carry;
-    in_string_carry = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
-    uint64_t opens = m.open & ~in_string;
-    uint64_t closes = m.close & ~in_string;
-    int64_t lowest = depth - popcount(closes);
-    int end_at = -1;
-    if (lowest <= 0) { // the container may end in this block: walk its brackets
-      int64_t d = depth;
-      for (uint64_t bits = opens | closes; bits; bits &= bits - 1) {
-        int i = __builtin_ctzll(bits);
-        d += ((opens >> i) & 1) ? 1 : -1;
-        if (d == 0) {
-          end_at = i;
-          break;
-        }
-      }
-    }
-    if (track_keys && lowest <= 1) {
-      // Opening quotes followed by 'g' or 'i' (bit 63's neighbour is in the next block, so it
-      // is always a candidate); each one's depth comes from the brackets before it.
-      uint64_t candidates = quotes & in_string & ((m.g_or_i >> 1) | (uint64_t{ 1 } << 63));
-      if (end_at >= 0)
-        candidates &= end_at == 63 ? ~uint64_t{ 0 } : (uint64_t{ 1 } << (end_at + 1)) - 1;
-      for (; candidates; candidates &= candidates - 1) {
-        int i = __builtin_ctzll(candidates);
-        uint64_t below = (uint64_t{ 1 } << i) - 1;
-        if (depth + popcount(opens & below) - popcount(closes & below) == 1)
-          peek_guild_key(q + i + 1, *keys);
-      }
-    }
-    if (end_at >= 0) {
-      p_ = q + end_at + 1;
-      return true;
-    }
-    depth += popcount(opens) - popcount(closes);
+  auto r = find_end_(p_, end_, keys);
+  if (r.end) {
+    p_ = r.end;
+    return true;
   }
-  return fail(in_string_carry ? "unterminated string" : "unterminated object or array", start);
+  return fail(r.unterminated_string ? "unterminated string" : "unterminated object or array",
+              start);
 }
 
 scan_result scanner::run() {
@@ -416,7 +346,22 @@ std::string scan_result::error_message() const {
 }
 
 scan_result scan_envelope(std::string_view text) {
-  return scanner{ text }.run();
+  static const find_container_end_fn best = kernel_fn(active_scan_kernel());
+  return scanner{ text, best }.run();
+}
+
+scan_kernel active_scan_kernel() {
+  return cpu_has_avx2() ? scan_kernel::avx2 : scan_kernel::sse2;
+}
+
+bool scan_kernel_available(scan_kernel k) {
+  return k == scan_kernel::sse2 || (k == scan_kernel::avx2 && cpu_has_avx2());
+}
+
+scan_result scan_envelope_with(scan_kernel k, std::string_view text) {
+  if (!scan_kernel_available(k))
+    k = scan_kernel::sse2;
+  return scanner{ text, kernel_fn(k) }.run();
 }
 
 } // namespace spectacles::models

@@ -70,4 +70,18 @@ private:
 /// Scans one gateway message. Never reads outside `text`, never allocates.
 scan_result scan_envelope(std::string_view text);
 
+/// The block loop that delimits `d`: the baseline one (SSE2 on x86-64) or AVX2. scan_envelope
+/// picks AVX2 once, at run time, when the CPU has it; both give the same result for every input.
+enum class scan_kernel { sse2, avx2 };
+
+/// The kernel scan_envelope uses on this CPU.
+scan_kernel active_scan_kernel();
+
+/// Whether `k` can run on this CPU (sse2 always can).
+bool scan_kernel_available(scan_kernel k);
+
+/// scan_envelope with a chosen kernel (falls back to sse2 when `k` is not available); for the
+/// tests and the benchmark that compare the kernels.
+scan_result scan_envelope_with(scan_kernel k, std::string_view text);
+
 } // namespace spectacles::models

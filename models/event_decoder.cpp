@@ -9,24 +9,26 @@ namespace spectacles::models {
 
 namespace {
 
-using decode_fn = result<event_payload> (*)(std::string_view);
+// Decodes `d` straight into the payload variant of the dispatch being built: a guild or a
+// message is large, and moving it through result<T> -> variant -> dispatch -> result cost
+// several full moves per event.
+using decode_fn = bool (*)(std::string_view, event_payload&, decode_error&);
 
 template <class T>
-result<event_payload> decode_as(std::string_view d) {
-  auto r = decode<T>(d, "d");
-  if (!r)
-    return r.error();
-  return event_payload{ std::in_place_type<T>, std::move(*r) };
+bool decode_as(std::string_view d, event_payload& out, decode_error& err) {
+  return decode_into<T>(d, out.emplace<T>(), err, "d");
 }
 
 // GUILD_CREATE is a whole guild, or `{id, unavailable: true}` during an outage (§1.19).
-result<event_payload> decode_guild_create(std::string_view d) {
-  auto r = decode<guild>(d, "d");
-  if (!r)
-    return r.error();
-  if (r->unavailable.value_or(false))
-    return event_payload{ unavailable_guild{ r->id, true } };
-  return event_payload{ std::in_place_type<guild>, std::move(*r) };
+bool decode_guild_create(std::string_view d, event_payload& out, decode_error& err) {
+  auto& g = out.emplace<guild>();
+  if (!decode_into<guild>(d, g, err, "d"))
+    return false;
+  if (g.unavailable.value_or(false)) {
+    auto id = g.id;
+    out.emplace<unavailable_guild>(unavailable_guild{ id, true });
+  }
+  return true;
 }
 
 struct entry {
@@ -135,10 +137,11 @@ result<dispatch> decode_event(std::string_view name, std::string_view raw_d) {
   auto i = map.find(name);
   if (i == map.end())
     return dispatch{ std::string(name), unknown_event{ std::string(name), std::string(raw_d) } };
-  auto payload = i->second(raw_d);
-  if (!payload)
-    return decode_error{ std::string(name) + " " + payload.error().message };
-  return dispatch{ std::string(name), std::move(*payload) };
+  result<dispatch> out{ dispatch{ std::string(name), event_payload{} } };
+  decode_error err;
+  if (!i->second(raw_d, out->payload, err))
+    return decode_error{ std::string(name) + " " + err.message };
+  return out;
 }
 
 const std::vector<std::string_view>& known_event_names() {

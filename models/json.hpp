@@ -65,6 +65,11 @@ private:
 template <class T>
 result<T> decode(std::string_view json, std::string_view root = {});
 
+/// decode() into an existing, freshly constructed T (no moves of the result; the event decoder
+/// decodes straight into its variant). On failure `out` is partly filled and `err` says why.
+template <class T>
+bool decode_into(std::string_view json, T& out, decode_error& err, std::string_view root = {});
+
 /// Appends the compact JSON of `value` to `out`.
 template <class T>
 void encode_to(std::string& out, const T& value);

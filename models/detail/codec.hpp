@@ -421,16 +421,35 @@ struct field_table {
     return table;
   }
 
+  // Inline, 8 bytes at a time: keys are short, and a call into memcmp per candidate name cost
+  // more than the comparison itself.
+  static bool same_bytes(const char* a, const char* b, size_t n) {
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+      uint64_t x;
+      uint64_t y;
+      std::memcpy(&x, a, 8);
+      std::memcpy(&y, b, 8);
+      if (x != y)
+        return false;
+    }
+    for (; n > 0; ++a, ++b, --n)
+      if (*a != *b)
+        return false;
+    return true;
+  }
+
   size_t find(std::string_view key, size_t hint) const {
-    // Discord sends keys in a stable order, so the field after the last match often matches.
-    if (hint < size && names[hint] == key)
-      return hint;
     size_t len = key.size();
+    // Discord sends keys in a stable order, so the field after the last match often matches.
+    if (hint < size && names[hint].size() == len && same_bytes(names[hint].data(), key.data(), len))
+      return hint;
     if (len >= max_len)
       return size;
-    for (size_t j = len_begin[len]; j < len_begin[len + 1]; ++j)
-      if (std::memcmp(names[by_len[j]].data(), key.data(), len) == 0)
+    for (size_t j = len_begin[len]; j < len_begin[len + 1]; ++j) {
+      const auto& name = names[by_len[j]];
+      if ((len == 0 || name[0] == key[0]) && same_bytes(name.data(), key.data(), len))
         return by_len[j];
+    }
     return size;
   }
 };
@@ -487,18 +506,27 @@ struct codec<T> {
   }
 };
 
-/// Decodes a whole document with the thread's parser.
+/// Decodes a whole document with the thread's parser into `out` (a fresh T).
 template <class T>
-result<T> decode_document(std::string_view json, std::string_view root) {
+bool decode_document_into(std::string_view json, std::string_view root, T& out, decode_error& err) {
   decode_ctx c;
   element e;
   auto& buf = thread_parse_buffer();
-  T out{};
   if (buf.parse(json, e, c) && codec<T>::decode(e, out, c))
-    return out;
+    return true;
   if (!root.empty())
     prepend_key(c, root);
-  return decode_error{ c.path.empty() ? c.message : c.path + ": " + c.message };
+  err.message = c.path.empty() ? c.message : c.path + ": " + c.message;
+  return false;
+}
+
+template <class T>
+result<T> decode_document(std::string_view json, std::string_view root) {
+  T out{};
+  decode_error err;
+  if (decode_document_into(json, root, out, err))
+    return out;
+  return err;
 }
 
 } // namespace spectacles::models::detail
@@ -508,6 +536,11 @@ namespace spectacles::models {
 template <class T>
 result<T> decode(std::string_view json, std::string_view root) {
   return detail::decode_document<T>(json, root);
+}
+
+template <class T>
+bool decode_into(std::string_view json, T& out, decode_error& err, std::string_view root) {
+  return detail::decode_document_into<T>(json, root, out, err);
 }
 
 template <class T>
@@ -521,6 +554,7 @@ void encode_to(std::string& out, const T& value) {
 /// namespace spectacles::models).
 #define SPECTACLES_JSON_INSTANTIATE_ONE(T)                                                         \
   template result<T> decode<T>(std::string_view, std::string_view);                                \
+  template bool decode_into<T>(std::string_view, T&, decode_error&, std::string_view);             \
   template void encode_to<T>(std::string&, const T&);
 #define SPECTACLES_JSON_INSTANTIATE(...)                                                           \
   SPECTACLES_FOR_EACH(SPECTACLES_JSON_INSTANTIATE_ONE, __VA_ARGS__)
