@@ -183,13 +183,19 @@ void request_permit(self_ptr self) {
       });
 }
 
+// An event with an empty name is the marker of a new session: the router
+// resets the shard's sequence tracking there.
+void send_to_router(self_ptr self, event&& ev) {
+  if (ev.name.empty())
+    self->send(self->state.router, caf::reset_atom::value, ev.shard);
+  else
+    self->send(self->state.router, std::move(ev));
+}
+
 void hand_off(self_ptr self, event&& ev) {
   auto& st = self->state;
   if (st.router && st.buffered.empty()) {
-    if (ev.name.empty())
-      self->send(st.router, caf::reset_atom::value, ev.shard);
-    else
-      self->send(st.router, std::move(ev));
+    send_to_router(self, std::move(ev));
     return;
   }
   if (st.buffered.size() >= st.options.max_buffered) {
@@ -208,10 +214,7 @@ void flush_buffer(self_ptr self) {
   while (st.router && !st.buffered.empty()) {
     auto ev = std::move(st.buffered.front());
     st.buffered.pop_front();
-    if (ev.name.empty())
-      self->send(st.router, caf::reset_atom::value, ev.shard);
-    else
-      self->send(st.router, std::move(ev));
+    send_to_router(self, std::move(ev));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "config/node_config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include "caf/config_option_adder.hpp"
 
 #include "actors/register_types.hpp"
+#include "net/log.hpp"
 
 namespace spectacles::config {
 
@@ -98,17 +101,31 @@ bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+namespace {
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) {
+    return !std::isspace(c);
+  };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+} // namespace
+
 std::string node_config::token() const {
   if (const char* env = std::getenv("DISCORD_TOKEN"); env != nullptr && *env != '\0')
-    return env;
+    return trim(env);
   if (rest_token_file.empty())
     return {};
   std::ifstream in{ rest_token_file };
   std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-    line.pop_back();
-  return line;
+  if (!in || !std::getline(in, line)) {
+    log::error("config", "cannot read the token file ", rest_token_file);
+    return {};
+  }
+  return trim(line);
 }
 
 std::string node_config::effective_rest_url() const {

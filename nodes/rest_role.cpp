@@ -51,38 +51,13 @@ rest_io& shared_io() {
   return *io;
 }
 
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) {
-    return !std::isspace(c);
-  };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
 } // namespace
-
-std::string read_bot_token(const std::string& token_file) {
-  if (const char* env = std::getenv("DISCORD_TOKEN"); env && *env)
-    return trim(env);
-  if (token_file.empty())
-    return {};
-  std::ifstream in{ token_file };
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    log::error(component, "cannot read the token file ", token_file);
-    return {};
-  }
-  return trim(line);
-}
 
 std::vector<caf::actor> start_rest_role(caf::actor_system& sys, const config::node_config& cfg,
                                         const caf::actor& membership_agent) {
   actors::rest_router_options opts;
-  opts.base_url = cfg.rest_url;
-  if (const char* env = std::getenv("DISCORD_REST_URL"); env && *env)
-    opts.base_url = env;
-  opts.token = read_bot_token(cfg.rest_token_file);
+  opts.base_url = cfg.effective_rest_url();
+  opts.token = cfg.token();
   if (opts.token.empty())
     log::warn(component, "no bot token (DISCORD_TOKEN or rest.token-file): only calls that bring "
                          "their own Authorization header are authenticated");

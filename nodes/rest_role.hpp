@@ -38,8 +38,4 @@ std::vector<caf::actor> start_rest_role(caf::actor_system& sys, const config::no
 net::result<std::shared_ptr<actors::rest_proxy>>
 start_rest_proxy(caf::actor_system& sys, const caf::actor& rest_router, const std::string& listen);
 
-/// The bot token: DISCORD_TOKEN, else the first line of `token_file`
-/// (whitespace trimmed); empty when neither gives one.
-std::string read_bot_token(const std::string& token_file);
-
 } // namespace spectacles::nodes
