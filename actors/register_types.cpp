@@ -32,6 +32,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<rest_request>("spectacles.rest_request");
   cfg.add_message_type<rest_response>("spectacles.rest_response");
   cfg.add_message_type<rest_job>("spectacles.rest_job");
+  cfg.add_message_type<rest_window>("spectacles.rest_window");
   cfg.add_message_type<rest_outcome>("spectacles.rest_outcome");
   cfg.add_message_type<rest_stats>("spectacles.rest_stats");
   cfg.add_error_category(caf::atom("rest"), render_rest_error);

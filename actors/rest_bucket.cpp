@@ -56,6 +56,19 @@ time_point deadline_of(const rest_job& j) {
   return time_point{ std::chrono::nanoseconds{ j.deadline_ns } };
 }
 
+rest_window window_of(const rest_bucket_state& b) {
+  rest_window w;
+  if (auto limit = b.limit()) {
+    w.limited = true;
+    w.limit = *limit;
+    w.remaining = b.remaining();
+    w.reset_at_ns
+      = std::chrono::duration_cast<std::chrono::nanoseconds>(b.reset_at().time_since_epoch())
+          .count();
+  }
+  return w;
+}
+
 rate_limit_headers parse_headers(const std::vector<rest_header>& headers) {
   rate_limit_headers h;
   for (const auto& x : headers)
@@ -82,6 +95,7 @@ void report_failure(bucket_ptr self, const rest_job& j, rest_errc code, std::str
   o.final = true;
   o.error_code = static_cast<uint8_t>(code);
   o.error_text = std::move(text);
+  o.window = window_of(self->state.bucket);
   self->send(self->state.router, std::move(o));
 }
 
@@ -133,22 +147,32 @@ void ask_permit(bucket_ptr self, const rest_job& j, time_point now) {
   st.permit_authenticated = j.authenticated;
   auto wait = std::min<clock::duration>(deadline_of(j) - now, st.options.router_timeout);
   wait = std::max<clock::duration>(wait, std::chrono::milliseconds{ 1 });
+  // The window goes along for the router's probe fence; a bucket without a
+  // reply yet is a probe.
   self
     ->request(st.router, std::chrono::duration_cast<caf::timespan>(wait), rest_permit_atom::value,
-              j.token, j.authenticated)
+              j.token, j.authenticated, j.ticket, !st.bucket.learned(), window_of(st.bucket))
     .then(
-      [self](caf::ok_atom) {
+      [self](bool granted) {
         auto& st = self->state;
         st.awaiting_permit = false;
+        if (!granted) {
+          // The fence held it until a probe of its major parameter was
+          // learned: look at the window again (it may have shrunk).
+          pump(self);
+          return;
+        }
         auto now = clock::now();
         if (st.bucket.check(now).state == rest_bucket_state::gate_state::ready) {
           start_front(self, now);
         } else {
           // The request went away meanwhile (cancelled): the permit ends unused.
           rest_outcome o;
+          o.ticket = st.permit_for;
           o.token = st.permit_token;
           o.authenticated = st.permit_authenticated;
           o.counted = true;
+          o.window = window_of(st.bucket);
           self->send(st.router, std::move(o));
         }
         pump(self);
@@ -232,6 +256,7 @@ void on_reply(bucket_ptr self, uint64_t ticket, rest_response& resp) {
   o.scope = static_cast<uint8_t>(h.scope);
   o.global = h.global || h.scope == rate_limit_scope::global;
   o.retry_after = body_retry ? *body_retry : h.retry_after.value_or(1.0);
+  o.window = window_of(st.bucket);
   if (!h.bucket.empty()) {
     auto& known = st.key_hash[bj.job.key];
     if (known != h.bucket) {
@@ -279,9 +304,11 @@ void on_transport_error(bucket_ptr self, uint64_t ticket, uint8_t code, std::str
   o.token = bj.job.token;
   o.authenticated = bj.job.authenticated;
   o.counted = !bj.job.exempt;
+  o.window = window_of(st.bucket);
   if (d.what == rest_retry::action::retry && !bj.cancelled) {
     st.bucket.pause_until(d.at);
     st.bucket.enqueue({ ticket, bj.job.key, bj.job.exempt });
+    o.still_probing = !st.bucket.learned();
   } else {
     if (!bj.cancelled) {
       o.final = true;

@@ -22,9 +22,12 @@
 //     (rest_cancel_atom, uint64 ticket)   the caller gave up (deadline): drop or ignore it
 //     (rest_retire_atom)                  no key maps here any more: quit once idle
 //   to the router
-//     (rest_permit_atom, string token, bool authenticated) -> ok_atom | error
+//     (rest_permit_atom, string token, bool authenticated, uint64 ticket, bool probe,
+//      rest_window)                       -> bool | error
 //                                         one permit of the token's global budget per
-//                                         non-exempt request, asked when it is next to go
+//                                         non-exempt request, asked when it is next to go;
+//                                         false: the probe fence held it, look at the
+//                                         window again and ask anew
 //   from the I/O thread (net::http_client completion, posted as a message)
 //     (rest_http_atom, uint64 ticket, rest_response)
 //     (rest_http_atom, uint64 ticket, uint8 net_errc, string what)

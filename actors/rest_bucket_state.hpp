@@ -129,6 +129,10 @@ public:
   time_point last_used() const {
     return last_used_;
   }
+  /// A reply came: the bucket is past its first request.
+  bool learned() const {
+    return learned_;
+  }
   bool idle() const {
     return queue_.empty() && in_flight_.empty();
   }

@@ -19,6 +19,8 @@
 
 #include "actors/rest_global_limit.hpp"
 #include "actors/rest_ownership.hpp"
+#include "actors/rest_probe_fence.hpp"
+#include "actors/rest_rate_limit_headers.hpp"
 #include "actors/rest_request_headers.hpp"
 #include "actors/rest_route.hpp"
 #include "actors/rest_type_ids.hpp"
@@ -81,7 +83,17 @@ struct key_entry {
 
 struct bucket_entry {
   std::string id;
+  std::string major;
   std::set<std::string> keys;
+};
+
+/// A permit request the probe fence holds back.
+struct fenced_permit {
+  caf::response_promise rp;
+  std::string token;
+  bool authenticated = false;
+  caf::actor_addr bucket;
+  uint64_t ticket = 0;
 };
 
 /// A call sent on to the router that owns its bucket.
@@ -108,6 +120,9 @@ struct rest_router_state {
   std::unordered_map<std::string, key_entry> keys;
   std::unordered_map<std::string, caf::actor> bucket_ids;
   std::map<caf::actor_addr, bucket_entry> buckets;
+  rest_probe_fence fence{ stale_permit };
+  std::unordered_map<uint64_t, fenced_permit> fenced; // by fence waiter number
+  uint64_t next_waiter = 1;
   std::unordered_map<uint64_t, pending_call> pending;
   using deadline_entry = std::pair<time_point, uint64_t>;
   std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines;
@@ -181,7 +196,7 @@ void drain(router_ptr self, token_state& ts, time_point now) {
       ts.probing = true;
       ts.probe_since = now;
     }
-    w.rp.deliver(caf::ok_atom::value);
+    w.rp.deliver(true);
     ts.waiters.pop_front();
   }
 }
@@ -194,12 +209,57 @@ void arm_sweep(router_ptr self) {
   self->delayed_send(self, st.options.sweep_interval, rest_sweep_atom::value);
 }
 
-caf::actor new_bucket(router_ptr self, const std::string& id) {
+caf::actor new_bucket(router_ptr self, const std::string& id, const std::string& major) {
   auto& st = self->state;
   auto b = spawn_rest_bucket(self, st.options.http, st.options.bucket);
   st.bucket_ids[id] = b;
-  st.buckets[b.address()] = bucket_entry{ id, {} };
+  st.buckets[b.address()] = bucket_entry{ id, major, {} };
   return b;
+}
+
+rest_probe_fence::time_point time_of(int64_t steady_ns) {
+  return rest_probe_fence::time_point{ std::chrono::nanoseconds{ steady_ns } };
+}
+
+rest_probe_fence::window fence_window(const rest_window& w) {
+  return { w.limited, w.limit, w.remaining, time_of(w.reset_at_ns) };
+}
+
+/// Hands the permits the fence let go on: probes to the global budget,
+/// known buckets back to look at their window again.
+void apply_releases(router_ptr self, const std::vector<rest_probe_fence::release>& releases,
+                    time_point now) {
+  auto& st = self->state;
+  for (const auto& r : releases) {
+    auto it = st.fenced.find(r.waiter);
+    if (it == st.fenced.end())
+      continue;
+    auto f = std::move(it->second);
+    st.fenced.erase(it);
+    if (!r.probe) {
+      f.rp.deliver(false);
+      continue;
+    }
+    auto& ts = token_of(self, f.token);
+    ts.waiters.push_back({ std::move(f.rp), f.authenticated });
+    drain(self, ts, now);
+  }
+  if (auto at = st.fence.wake_at())
+    arm_wake(self, *at, now);
+}
+
+/// Parked permits of a bucket that went away or gave one up.
+void drop_fenced(router_ptr self, const caf::actor_addr& bucket, std::optional<uint64_t> ticket,
+                 time_point now) {
+  auto& st = self->state;
+  for (auto it = st.fenced.begin(); it != st.fenced.end();) {
+    if (it->second.bucket == bucket && (!ticket || it->second.ticket == *ticket)) {
+      apply_releases(self, st.fence.drop_waiter(it->first, now), now);
+      it = st.fenced.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void forget_bucket_if_empty(router_ptr self, const caf::actor& b) {
@@ -211,6 +271,9 @@ void forget_bucket_if_empty(router_ptr self, const caf::actor& b) {
   if (id != st.bucket_ids.end() && id->second == b)
     st.bucket_ids.erase(id);
   st.buckets.erase(it);
+  auto now = clock::now();
+  drop_fenced(self, b.address(), std::nullopt, now);
+  apply_releases(self, st.fence.forget(b.id(), now), now);
   self->send(b, rest_retire_atom::value);
 }
 
@@ -240,24 +303,40 @@ void finish_move(router_ptr self, const std::string& key, const caf::actor& from
     a->second.keys.erase(key);
   // Unblocks the old bucket (it waited for this answer) and drops the key there.
   self->send(from, rest_learned_atom::value, key, std::string{});
+  // The target now counts the reply that moved the key (the absorb above
+  // reaches it before any permit answer sent from here on): only now may a
+  // probe of this key count as over.
+  auto now = clock::now();
+  rate_limit_headers h;
+  for (const auto& x : observed)
+    h.add(x.name, x.value);
+  if (h.has_limit() && h.remaining) {
+    rest_probe_fence::window w{ true, h.limit.value_or(*h.remaining), *h.remaining,
+                                now
+                                  + std::chrono::round<clock::duration>(
+                                    std::chrono::duration<double>(h.reset_after.value_or(1.0))) };
+    apply_releases(self, st.fence.observe(ke.major, to.id(), w, now, true), now);
+  }
+  apply_releases(self, st.fence.end_probe(from.id(), now), now);
   forget_bucket_if_empty(self, from);
 }
 
 /// A reply of `key` (sent by bucket `from`) named its bucket `hash`.
-void learn(router_ptr self, const std::string& key, const std::string& hash,
+/// Returns whether the key's queue is now moving to another bucket.
+bool learn(router_ptr self, const std::string& key, const std::string& hash,
            const std::vector<rest_header>& observed, const caf::actor& from) {
   auto& st = self->state;
   auto kit = st.keys.find(key);
   if (kit == st.keys.end() || kit->second.moving || kit->second.bucket != from) {
     // A late reply for a key that moved or is moving: nothing to decide.
     self->send(from, rest_learned_atom::value, key, hash);
-    return;
+    return false;
   }
   auto& ke = kit->second;
   auto target = hash + ":" + ke.major;
   if (ke.bucket_id == target) {
     self->send(from, rest_learned_atom::value, key, hash);
-    return;
+    return false;
   }
   caf::actor to;
   if (auto b = st.bucket_ids.find(target); b != st.bucket_ids.end()) {
@@ -272,14 +351,14 @@ void learn(router_ptr self, const std::string& key, const std::string& hash,
       st.bucket_ids[target] = from;
       ke.bucket_id = target;
       self->send(from, rest_learned_atom::value, key, hash);
-      return;
+      return false;
     }
-    to = new_bucket(self, target);
+    to = new_bucket(self, target, ke.major);
   }
   if (to == from) {
     ke.bucket_id = target;
     self->send(from, rest_learned_atom::value, key, hash);
-    return;
+    return false;
   }
   // Shared bucket (or the key's hash changed): move its queued jobs.
   ke.moving = true;
@@ -295,6 +374,7 @@ void learn(router_ptr self, const std::string& key, const std::string& hash,
                   self->system().render(err));
         finish_move(self, key, from, to, target, observed, {});
       });
+  return true;
 }
 
 void on_outcome(router_ptr self, rest_outcome& o) {
@@ -333,9 +413,20 @@ void on_outcome(router_ptr self, rest_outcome& o) {
     ts.probing = false;
     drain(self, ts, now);
   }
-  if (!o.bucket_hash.empty())
-    learn(self, o.key, o.bucket_hash, o.response.headers,
-          caf::actor_cast<caf::actor>(self->current_sender()));
+  auto from = caf::actor_cast<caf::actor>(self->current_sender());
+  if (auto b = st.buckets.find(from.address()); b != st.buckets.end()) {
+    // A request that timed out at the bucket while the fence held it.
+    if (o.final && o.status == 0)
+      drop_fenced(self, from.address(), o.ticket, now);
+    if (o.window.limited || o.status != 0)
+      apply_releases(
+        self, st.fence.observe(b->second.major, from.id(), fence_window(o.window), now), now);
+  }
+  bool moving
+    = !o.bucket_hash.empty() && learn(self, o.key, o.bucket_hash, o.response.headers, from);
+  // A probe is over once its reply is learned; a move ends it in finish_move.
+  if (!moving && !o.still_probing)
+    apply_releases(self, st.fence.end_probe(from.id(), now), now);
   if (!o.final) {
     ++st.stats.retries;
     return;
@@ -580,7 +671,7 @@ caf::response_promise on_request(router_ptr self, rest_request& req, bool forwar
   auto kit = st.keys.find(j.key);
   if (kit == st.keys.end()) {
     auto id = "~" + j.key;
-    auto b = new_bucket(self, id);
+    auto b = new_bucket(self, id, route.major);
     st.buckets[b.address()].keys.insert(j.key);
     kit = st.keys.emplace(j.key, key_entry{ b, id, route.major, false, {} }).first;
   }
@@ -642,6 +733,9 @@ void on_bucket_exit(router_ptr self, const caf::actor_addr& source, const caf::e
       id != st.bucket_ids.end() && id->second.address() == source)
     st.bucket_ids.erase(id);
   st.buckets.erase(it);
+  auto now = clock::now();
+  drop_fenced(self, source, std::nullopt, now);
+  apply_releases(self, st.fence.forget(source.id(), now), now);
 }
 
 caf::behavior rest_router(router_ptr self, rest_router_options options, caf::actor membership) {
@@ -693,16 +787,32 @@ caf::behavior rest_router(router_ptr self, rest_router_options options, caf::act
     [self](rest_outcome& o) {
       on_outcome(self, o);
     },
-    [self](rest_permit_atom, std::string& token, bool authenticated) {
+    [self](rest_permit_atom, std::string& token, bool authenticated, uint64_t ticket, bool probe,
+           const rest_window& window) {
+      auto& st = self->state;
+      // (Before make_response_promise(), which takes the sender away.)
+      auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
       auto rp = self->make_response_promise();
+      auto now = clock::now();
+      if (auto b = st.buckets.find(sender); b != st.buckets.end()) {
+        auto waiter = st.next_waiter++;
+        if (!st.fence.ask(b->second.major, sender.id(), probe, fence_window(window), waiter, now)) {
+          ++st.stats.fenced;
+          st.fenced.emplace(waiter, fenced_permit{ rp, token, authenticated, sender, ticket });
+          if (auto at = st.fence.wake_at())
+            arm_wake(self, *at, now);
+          return rp;
+        }
+      }
       auto& ts = token_of(self, token);
       ts.waiters.push_back({ rp, authenticated });
-      drain(self, ts, clock::now());
+      drain(self, ts, now);
       return rp;
     },
     [self](rest_wake_atom) {
       auto now = clock::now();
       self->state.wake_at.reset();
+      apply_releases(self, self->state.fence.poll(now), now);
       for (auto& [token, ts] : self->state.tokens)
         if (!ts.waiters.empty())
           drain(self, ts, now);

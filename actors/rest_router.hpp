@@ -42,8 +42,12 @@
 //   (rest_fwd_atom, rest_request)  -> the same, from another router: served here
 //   (put_atom, actor) / (delete_atom, actor)  from its role_finder: REST routers
 //   (get_atom, rest_stats_atom)    -> rest_stats
-//   from bucket actors: (rest_permit_atom, token, authenticated) -> ok_atom | error,
-//                       (rest_outcome)   (see rest_bucket.hpp)
+//   from bucket actors: (rest_permit_atom, token, authenticated, ticket, probe, rest_window)
+//                       -> bool | error, (rest_outcome)   (see rest_bucket.hpp)
+//
+// The first request of a new key may land in a bucket it shares with keys
+// already known; rest_probe_fence keeps such a probe and the known buckets
+// of its major parameter from spending one slot twice.
 #pragma once
 
 #include <chrono>

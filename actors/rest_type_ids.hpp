@@ -86,17 +86,23 @@ typename Inspector::result_type inspect(Inspector& f, rest_job& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rest_window& x) {
+  return f(caf::meta::type_name("spectacles.rest_window"), x.limited, x.limit, x.remaining,
+           x.reset_at_ns);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_outcome& x) {
   return f(caf::meta::type_name("spectacles.rest_outcome"), x.ticket, x.key, x.token,
            x.authenticated, x.status, x.scope, x.global, x.retry_after, x.bucket_hash, x.counted,
-           x.final, x.response, x.error_code, x.error_text);
+           x.final, x.response, x.error_code, x.error_text, x.window, x.still_probing);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_stats& x) {
   return f(caf::meta::type_name("spectacles.rest_stats"), x.requests, x.attempts, x.completed,
            x.failed, x.rate_limited, x.unexpected_429, x.retries, x.buckets, x.merges, x.forwarded,
-           x.rest_nodes, x.global_share);
+           x.rest_nodes, x.global_share, x.fenced);
 }
 
 } // namespace spectacles::actors

@@ -79,6 +79,17 @@ struct rest_job {
   bool operator==(const rest_job&) const = default;
 };
 
+/// A bucket's view of its rate-limit window, for the router's probe fence
+/// (rest_probe_fence.hpp).
+struct rest_window {
+  /// The bucket knows a route limit (false: unknown, or the route has none).
+  bool limited = false;
+  int64_t limit = 0;
+  int64_t remaining = 0;
+  int64_t reset_at_ns = 0; ///< steady clock, since its epoch
+  bool operator==(const rest_window&) const = default;
+};
+
 /// A bucket actor tells the router what one attempt of a job got.
 struct rest_outcome {
   uint64_t ticket = 0;
@@ -99,6 +110,11 @@ struct rest_outcome {
   rest_response response;
   uint8_t error_code = 0; ///< rest_errc
   std::string error_text;
+  /// The bucket's window after the attempt.
+  rest_window window;
+  /// The bucket has still had no reply and retries (a transport error): the
+  /// key's first request is still on its way.
+  bool still_probing = false;
   bool operator==(const rest_outcome&) const = default;
 };
 
@@ -116,6 +132,7 @@ struct rest_stats {
   uint64_t forwarded = 0;    ///< calls sent on to the REST node owning their bucket
   uint64_t rest_nodes = 0;   ///< live REST routers this one knows, itself included
   uint64_t global_share = 0; ///< this router's part of the global budget, per second
+  uint64_t fenced = 0;       ///< requests held back by the probe fence
   bool operator==(const rest_stats&) const = default;
 };
 
