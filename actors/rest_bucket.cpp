@@ -233,6 +233,13 @@ void pump(bucket_ptr self) {
   }
 }
 
+/// Nothing queued, in flight or awaited: a job sent now could start at once.
+bool is_idle(bucket_ptr self) {
+  auto& st = self->state;
+  return st.bucket.idle() && st.bucket.learned() && !st.awaiting_permit && !st.awaiting_learn
+         && !st.retiring;
+}
+
 void on_reply(bucket_ptr self, uint64_t ticket, rest_response& resp) {
   auto& st = self->state;
   auto it = st.jobs.find(ticket);
@@ -256,7 +263,6 @@ void on_reply(bucket_ptr self, uint64_t ticket, rest_response& resp) {
   o.scope = static_cast<uint8_t>(h.scope);
   o.global = h.global || h.scope == rate_limit_scope::global;
   o.retry_after = body_retry ? *body_retry : h.retry_after.value_or(1.0);
-  o.window = window_of(st.bucket);
   if (!h.bucket.empty()) {
     auto& known = st.key_hash[bj.job.key];
     if (known != h.bucket) {
@@ -273,15 +279,16 @@ void on_reply(bucket_ptr self, uint64_t ticket, rest_response& resp) {
     st.bucket.enqueue({ ticket, bj.job.key, bj.job.exempt });
     o.response.status = resp.status;
     o.response.headers = std::move(resp.headers);
-    self->send(st.router, std::move(o));
   } else {
     o.final = !bj.cancelled;
     o.response = std::move(resp);
     if (!o.final)
       o.response.body.clear();
     st.jobs.erase(it);
-    self->send(st.router, std::move(o));
   }
+  o.window = window_of(st.bucket);
+  o.idle = is_idle(self);
+  self->send(st.router, std::move(o));
   pump(self);
 }
 
@@ -318,6 +325,7 @@ void on_transport_error(bucket_ptr self, uint64_t ticket, uint8_t code, std::str
     }
     st.jobs.erase(it);
   }
+  o.idle = is_idle(self);
   // Always reported: the router ends the attempt's global permit with it.
   self->send(st.router, std::move(o));
   pump(self);
@@ -332,7 +340,29 @@ caf::behavior rest_bucket(bucket_ptr self, caf::actor router,
   st.router = std::move(router);
   return {
     [self](rest_job& j) {
+      auto& st = self->state;
+      auto ticket = j.ticket;
+      bool permit = j.permit;
       add_job(self, std::move(j));
+      if (permit) {
+        auto now = clock::now();
+        auto* front = st.bucket.front();
+        // The router's view was right if the job is next, nothing else is
+        // pending, and the window still has room for it and for a probe.
+        bool room = !st.bucket.limit() || st.bucket.remaining() >= 2;
+        if (!st.awaiting_permit && !st.awaiting_learn && front && front->ticket == ticket && room
+            && st.bucket.check(now).state == rest_bucket_state::gate_state::ready) {
+          start_front(self, now);
+        } else {
+          // Not now after all: the permit goes back (counted, as if used).
+          rest_outcome o;
+          o.ticket = ticket;
+          o.token = st.jobs.at(ticket).job.token;
+          o.counted = true;
+          o.window = window_of(st.bucket);
+          self->send(st.router, std::move(o));
+        }
+      }
       pump(self);
     },
     [self](rest_absorb_atom, std::vector<rest_job>& moved, std::vector<rest_header>& observed) {

@@ -85,6 +85,10 @@ struct bucket_entry {
   std::string id;
   std::string major;
   std::set<std::string> keys;
+  /// Its last outcome said it had nothing to do, and no job went there since.
+  bool idle = false;
+  /// Its window after that outcome.
+  rest_window window;
 };
 
 /// A permit request the probe fence holds back.
@@ -160,6 +164,28 @@ void arm_wake(router_ptr self, time_point at, time_point now) {
   self->delayed_send(self, at > now ? at - now : clock::duration{ 0 }, rest_wake_atom::value);
 }
 
+/// Takes one permit of the token's global budget if there is one now;
+/// otherwise arms a wake-up for when there may be.
+bool take_global(router_ptr self, token_state& ts, time_point now) {
+  auto span = ts.global.settings().window + ts.global.settings().offset;
+  while (!ts.recent.empty() && ts.recent.front() + span <= now)
+    ts.recent.pop_front();
+  // A permit whose request never reported (a lost reply) stops counting
+  // after the longest time an HTTP request may take.
+  while (!ts.outstanding.empty() && ts.outstanding.front() + stale_permit <= now)
+    ts.outstanding.pop_front();
+  if (ts.outstanding.size() + ts.recent.size() >= ts.global.settings().per_second) {
+    arm_wake(self, ts.recent.empty() ? now + span : ts.recent.front() + span, now);
+    return false;
+  }
+  if (!ts.global.try_acquire(now)) {
+    arm_wake(self, ts.global.next_free(now), now);
+    return false;
+  }
+  ts.outstanding.push_back(now);
+  return true;
+}
+
 /// Grants the permits that may go now, oldest first.
 void drain(router_ptr self, token_state& ts, time_point now) {
   while (!ts.waiters.empty()) {
@@ -176,22 +202,8 @@ void drain(router_ptr self, token_state& ts, time_point now) {
       if (!ts.verified && ts.probing && now - ts.probe_since < stale_permit)
         return; // the first reply decides whether the token works
     }
-    auto span = ts.global.settings().window + ts.global.settings().offset;
-    while (!ts.recent.empty() && ts.recent.front() + span <= now)
-      ts.recent.pop_front();
-    // A permit whose request never reported (a lost reply) stops counting
-    // after the longest time an HTTP request may take.
-    while (!ts.outstanding.empty() && ts.outstanding.front() + stale_permit <= now)
-      ts.outstanding.pop_front();
-    if (ts.outstanding.size() + ts.recent.size() >= ts.global.settings().per_second) {
-      arm_wake(self, ts.recent.empty() ? now + span : ts.recent.front() + span, now);
+    if (!take_global(self, ts, now))
       return;
-    }
-    if (!ts.global.try_acquire(now)) {
-      arm_wake(self, ts.global.next_free(now), now);
-      return;
-    }
-    ts.outstanding.push_back(now);
     if (w.authenticated && !ts.verified) {
       ts.probing = true;
       ts.probe_since = now;
@@ -213,7 +225,7 @@ caf::actor new_bucket(router_ptr self, const std::string& id, const std::string&
   auto& st = self->state;
   auto b = spawn_rest_bucket(self, st.options.http, st.options.bucket);
   st.bucket_ids[id] = b;
-  st.buckets[b.address()] = bucket_entry{ id, major, {} };
+  st.buckets[b.address()] = bucket_entry{ id, major, {}, false, {} };
   return b;
 }
 
@@ -295,6 +307,8 @@ void finish_move(router_ptr self, const std::string& key, const caf::actor& from
     if (auto p = st.pending.find(j.ticket); p != st.pending.end())
       p->second.bucket = to;
   self->send(to, rest_absorb_atom::value, std::move(jobs), observed);
+  if (auto t = st.buckets.find(to.address()); t != st.buckets.end())
+    t->second.idle = false;
   ke.bucket = to;
   ke.bucket_id = target;
   ke.moving = false;
@@ -415,6 +429,8 @@ void on_outcome(router_ptr self, rest_outcome& o) {
   }
   auto from = caf::actor_cast<caf::actor>(self->current_sender());
   if (auto b = st.buckets.find(from.address()); b != st.buckets.end()) {
+    b->second.idle = o.idle;
+    b->second.window = o.window;
     // A request that timed out at the bucket while the fence held it.
     if (o.final && o.status == 0)
       drop_fenced(self, from.address(), o.ticket, now);
@@ -562,6 +578,31 @@ void drop_peer(router_ptr self, const caf::actor_addr& peer) {
             st.target_share, "/s from the next window");
 }
 
+/// The job goes to an idle bucket whose window has room for it and for a
+/// probe: grant its global permit now, so the bucket starts it without
+/// asking (saves the permit round trip on the common path). Everything the
+/// permit path checks still holds: nobody waits for the token's budget
+/// before it, the token is verified, the guard allows it, and the probe
+/// fence would let it go.
+bool try_fast_permit(router_ptr self, token_state& ts, const bucket_entry& b, uint64_t bucket,
+                     bool authenticated, time_point now) {
+  auto& st = self->state;
+  if (!ts.waiters.empty() || (authenticated && (!ts.verified || !ts.guard.check(now))))
+    return false;
+  auto w = fence_window(b.window);
+  if (w.limited && now >= w.reset_at)
+    w.remaining = w.limit; // the window has reset since
+  if (w.limited && w.remaining < 2)
+    return false;
+  if (!take_global(self, ts, now))
+    return false;
+  // A known bucket with 2 or more left always passes the fence; this keeps
+  // the fence's view of the bucket as if it had asked.
+  st.fence.ask(b.major, bucket, false, w, 0, now);
+  ++st.stats.fast_permits;
+  return true;
+}
+
 caf::response_promise on_request(router_ptr self, rest_request& req, bool forwarded) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
@@ -678,10 +719,16 @@ caf::response_promise on_request(router_ptr self, rest_request& req, bool forwar
   auto& ke = kit->second;
   st.pending.emplace(j.ticket, pending_call{ rp, deadline, ke.bucket });
   st.deadlines.emplace(deadline, j.ticket);
-  if (ke.moving)
+  if (ke.moving) {
     ke.held.push_back(std::move(j));
-  else
+  } else {
+    if (auto b = st.buckets.find(ke.bucket.address()); b != st.buckets.end()) {
+      if (!j.exempt && b->second.idle)
+        j.permit = try_fast_permit(self, ts, b->second, ke.bucket.id(), authenticated, now);
+      b->second.idle = false;
+    }
     self->send(ke.bucket, std::move(j));
+  }
   arm_sweep(self);
   return rp;
 }

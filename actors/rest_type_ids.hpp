@@ -82,7 +82,7 @@ typename Inspector::result_type inspect(Inspector& f, rest_response& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_job& x) {
   return f(caf::meta::type_name("spectacles.rest_job"), x.ticket, x.key, x.token, x.exempt,
-           x.authenticated, x.method, x.url, x.headers, x.body, x.deadline_ns);
+           x.authenticated, x.method, x.url, x.headers, x.body, x.deadline_ns, x.permit);
 }
 
 template <class Inspector>
@@ -95,14 +95,14 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_outcome& x) {
   return f(caf::meta::type_name("spectacles.rest_outcome"), x.ticket, x.key, x.token,
            x.authenticated, x.status, x.scope, x.global, x.retry_after, x.bucket_hash, x.counted,
-           x.final, x.response, x.error_code, x.error_text, x.window, x.still_probing);
+           x.final, x.response, x.error_code, x.error_text, x.window, x.still_probing, x.idle);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_stats& x) {
   return f(caf::meta::type_name("spectacles.rest_stats"), x.requests, x.attempts, x.completed,
            x.failed, x.rate_limited, x.unexpected_429, x.retries, x.buckets, x.merges, x.forwarded,
-           x.rest_nodes, x.global_share, x.fenced);
+           x.rest_nodes, x.global_share, x.fenced, x.fast_permits);
 }
 
 } // namespace spectacles::actors

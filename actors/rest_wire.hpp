@@ -76,6 +76,9 @@ struct rest_job {
   std::vector<rest_header> headers;
   std::string body;
   int64_t deadline_ns = 0; ///< steady clock, since its epoch
+  /// The router granted its global permit already (the bucket was idle with
+  /// room): it may start at once; if it cannot, the permit goes back.
+  bool permit = false;
   bool operator==(const rest_job&) const = default;
 };
 
@@ -115,6 +118,9 @@ struct rest_outcome {
   /// The bucket has still had no reply and retries (a transport error): the
   /// key's first request is still on its way.
   bool still_probing = false;
+  /// After this attempt the bucket has nothing queued or in flight and
+  /// waits for no answer: the router may send its next job with a permit.
+  bool idle = false;
   bool operator==(const rest_outcome&) const = default;
 };
 
@@ -133,6 +139,7 @@ struct rest_stats {
   uint64_t rest_nodes = 0;   ///< live REST routers this one knows, itself included
   uint64_t global_share = 0; ///< this router's part of the global budget, per second
   uint64_t fenced = 0;       ///< requests held back by the probe fence
+  uint64_t fast_permits = 0; ///< jobs sent to an idle bucket with their permit attached
   bool operator==(const rest_stats&) const = default;
 };
 
