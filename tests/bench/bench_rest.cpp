@@ -7,6 +7,7 @@
 #include "actors/register_types.hpp"
 #include "actors/rest_client.hpp"
 #include "actors/rest_router.hpp"
+#include "actors/rest_type_ids.hpp"
 #include "bench/bench.hpp"
 #include "net/http_client.hpp"
 #include "net/io_pool.hpp"
@@ -16,6 +17,7 @@
 #include "caf/actor_system_config.hpp"
 #include "caf/event_based_actor.hpp"
 #include "caf/exit_reason.hpp"
+#include "caf/scoped_actor.hpp"
 #include "caf/send.hpp"
 
 #include <atomic>
@@ -190,6 +192,18 @@ void run_suite(const std::string& base, net::http_client& http_ref,
                   "goal <= 20 us");
     bench::report("rest: us added per request, 32 in flight" + tag, 1e6 / rr - 1e6 / b, "us", {}, 0,
                   "throughput view");
+    {
+      caf::scoped_actor self{ sys };
+      self->request(router, 5s, caf::get_atom::value, actors::rest_stats_atom::value)
+        .receive(
+          [&](actors::rest_stats& st) {
+            std::printf("router: %llu requests, %llu with their permit attached, %llu fenced\n",
+                        static_cast<unsigned long long>(st.requests),
+                        static_cast<unsigned long long>(st.fast_permits),
+                        static_cast<unsigned long long>(st.fenced));
+          },
+          [](caf::error&) {});
+    }
     std::printf("{\"policy\":\"%s\",\"bare_rps\":%.1f,\"router_rps\":%.1f,\"bare_p50_us\":%.1f,"
                 "\"router_p50_us\":%.1f,\"added_us\":%.1f}\n",
                 policy, b, rr, bl, rl, rl - bl);
