@@ -14,14 +14,24 @@ namespace {
 // several full moves per event.
 using decode_fn = bool (*)(std::string_view, event_payload&, decode_error&);
 
+// Payloads are default-initialised in the variant (default_init): value-initialising them would
+// zero kilobytes per event before the decoder fills them.
+template <class T>
+T& emplace_payload(event_payload& out) {
+  if constexpr (described<T>)
+    return out.emplace<T>(default_init<T>{});
+  else
+    return out.emplace<T>();
+}
+
 template <class T>
 bool decode_as(std::string_view d, event_payload& out, decode_error& err) {
-  return decode_into<T>(d, out.emplace<T>(), err, "d");
+  return decode_into<T>(d, emplace_payload<T>(out), err, "d");
 }
 
 // GUILD_CREATE is a whole guild, or `{id, unavailable: true}` during an outage (§1.19).
 bool decode_guild_create(std::string_view d, event_payload& out, decode_error& err) {
-  auto& g = out.emplace<guild>();
+  auto& g = emplace_payload<guild>(out);
   if (!decode_into<guild>(d, g, err, "d"))
     return false;
   if (g.unavailable.value_or(false)) {
@@ -133,14 +143,19 @@ const std::unordered_map<std::string_view, decode_fn>& lookup() {
 } // namespace
 
 result<dispatch> decode_event(std::string_view name, std::string_view raw_d) {
+  // Built in place and returned by name on every path, so the payload is never moved; a
+  // default-initialised dispatch holds an empty unknown_event, not 13 KB of zeroes.
+  result<dispatch> out{ std::in_place, default_init<dispatch>{} };
+  out->name.assign(name.data(), name.size());
   auto& map = lookup();
   auto i = map.find(name);
-  if (i == map.end())
-    return dispatch{ std::string(name), unknown_event{ std::string(name), std::string(raw_d) } };
-  result<dispatch> out{ dispatch{ std::string(name), event_payload{} } };
+  if (i == map.end()) {
+    out->payload.emplace<unknown_event>(unknown_event{ std::string(name), std::string(raw_d) });
+    return out;
+  }
   decode_error err;
   if (!i->second(raw_d, out->payload, err))
-    return decode_error{ std::string(name) + " " + err.message };
+    out = result<dispatch>{ decode_error{ std::string(name) + " " + err.message } };
   return out;
 }
 

@@ -62,6 +62,23 @@ struct is_nullable<nullable<T>> : std::true_type {};
 template <class T, class = void>
 struct codec;
 
+/// Engages `o` with a fresh T: default-initialised for models (see default_init), so a large
+/// model is not zeroed first; value-initialised for everything else.
+template <class T>
+T& emplace_fresh(std::optional<T>& o) {
+  if constexpr (described<T>)
+    return o.emplace(default_init<T>{});
+  else
+    return o.emplace();
+}
+template <class T>
+T& emplace_fresh(nullable<T>& o) {
+  if constexpr (described<T>)
+    return o.emplace(default_init<T>{});
+  else
+    return o.emplace();
+}
+
 template <class T>
 void encode_value(std::string& out, const T& v) {
   codec<T>::encode(out, v);
@@ -259,7 +276,7 @@ struct codec<nullable<T>> {
       out.reset();
       return true;
     }
-    return codec<T>::decode(e, out.emplace(), c);
+    return codec<T>::decode(e, emplace_fresh(out), c);
   }
   static void encode(std::string& out, const nullable<T>& v) {
     if (v.is_null())
@@ -277,7 +294,7 @@ struct codec<std::optional<T>> {
       out.reset(); // Discord sometimes sends null for a `field?`; read it as absent
       return true;
     }
-    return codec<T>::decode(e, out.emplace(), c);
+    return codec<T>::decode(e, emplace_fresh(out), c);
   }
   static void encode(std::string& out, const std::optional<T>& v) {
     if (v)
@@ -307,7 +324,12 @@ struct codec<std::vector<T>> {
     out.reserve(arr.size());
     size_t i = 0;
     for (element item : arr) {
-      if (!codec<T>::decode(item, out.emplace_back(), c)) {
+      T* slot;
+      if constexpr (described<T>)
+        slot = &out.emplace_back(default_init<T>{});
+      else
+        slot = &out.emplace_back();
+      if (!codec<T>::decode(item, *slot, c)) {
         prepend_index(c, i);
         return false;
       }
@@ -392,7 +414,7 @@ struct field_table {
         member.reset(); // a null for a `field?`: read as absent
         return true;
       }
-      return codec<inner>::decode(e, member.emplace(), c);
+      return codec<inner>::decode(e, emplace_fresh(member), c);
     } else {
       return codec<M>::decode(e, member, c);
     }
@@ -522,11 +544,18 @@ bool decode_document_into(std::string_view json, std::string_view root, T& out, 
 
 template <class T>
 result<T> decode_document(std::string_view json, std::string_view root) {
-  T out{};
+  // Built in place and returned by name, so the value is never moved; models are
+  // default-initialised (default_init) rather than zeroed first.
+  result<T> out = [] {
+    if constexpr (described<T>)
+      return result<T>{ std::in_place, default_init<T>{} };
+    else
+      return result<T>{ std::in_place };
+  }();
   decode_error err;
-  if (decode_document_into(json, root, out, err))
-    return out;
-  return err;
+  if (!decode_document_into(json, root, *out, err))
+    out = result<T>{ std::move(err) };
+  return out;
 }
 
 } // namespace spectacles::models::detail
