@@ -389,8 +389,19 @@ struct codec<locale> {
 template <>
 struct codec<raw_json> {
   static bool decode(node e, raw_json& out, decode_ctx& c) {
-    out.text = simdjson::minify(c.to_element(e));
-    return true;
+    // The scalars Discord sends here (a nonce string, null) are written as simdjson::minify
+    // writes them (same escapes) without its builder; numbers with a fraction and containers
+    // still go through minify.
+    out.text.clear();
+    switch (c.type(e)) {
+      case '"': write_json_string(out.text, c.string_at(e)); return true;
+      case 'n': out.text = "null"; return true;
+      case 't': out.text = "true"; return true;
+      case 'f': out.text = "false"; return true;
+      case 'l': write_int(out.text, static_cast<int64_t>(c.tape[e.at + 1])); return true;
+      case 'u': write_uint(out.text, c.tape[e.at + 1]); return true;
+      default: out.text = simdjson::minify(c.to_element(e)); return true;
+    }
   }
   static void encode(std::string& out, const raw_json& v) {
     out += v.text.empty() ? std::string_view{ "null" } : std::string_view{ v.text };
@@ -551,27 +562,49 @@ struct field_table {
     }
   }
 
-  // Names grouped by length: a key is compared only with the names of its own length.
-  static constexpr size_t max_len = 64;
-  std::array<uint16_t, size + 1> by_len{};
-  std::array<uint16_t, max_len + 1> len_begin{};
+  // Open addressing on a hash of the key's length and outer bytes: almost every key costs one
+  // probe and one comparison (the names of one length used to be scanned in turn, and Discord's
+  // key order rarely matches the field list's). At least half the slots stay empty.
+  static constexpr size_t slot_count = std::bit_ceil(2 * size + 2);
+  std::array<uint16_t, slot_count> slots{}; // field index + 1; 0 = empty
 
   template <size_t... I>
   field_table(std::index_sequence<I...>)
       : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {
-    size_t k = 0;
-    for (size_t len = 0; len < max_len; ++len) {
-      len_begin[len] = static_cast<uint16_t>(k);
-      for (size_t i = 0; i < size; ++i)
-        if (names[i].size() == len)
-          by_len[k++] = static_cast<uint16_t>(i);
+    for (size_t i = 0; i < size; ++i) {
+      size_t at = hash(names[i].data(), names[i].size()) & (slot_count - 1);
+      while (slots[at] != 0)
+        at = (at + 1) & (slot_count - 1);
+      slots[at] = static_cast<uint16_t>(i + 1);
     }
-    len_begin[max_len] = static_cast<uint16_t>(k);
   }
 
   static const field_table& get() {
     static const field_table table{ std::make_index_sequence<size>{} };
     return table;
+  }
+
+  // Reads only the n bytes at p (a key is a view into the parser's string buffer).
+  static size_t hash(const char* p, size_t n) {
+    uint64_t a = 0;
+    uint64_t b = 0;
+    if (n >= 8) {
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t x;
+      uint32_t y;
+      std::memcpy(&x, p, 4);
+      std::memcpy(&y, p + n - 4, 4);
+      a = x;
+      b = y;
+    } else if (n > 0) {
+      a = uint64_t(static_cast<unsigned char>(p[0]))
+          | uint64_t(static_cast<unsigned char>(p[n / 2])) << 8
+          | uint64_t(static_cast<unsigned char>(p[n - 1])) << 16;
+    }
+    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ n) * 0xFF51AFD7ED558CCDull;
+    return static_cast<size_t>(h >> 40);
   }
 
   // Inline, 8 bytes at a time: keys are short, and a call into memcmp per candidate name cost
@@ -591,19 +624,17 @@ struct field_table {
     return true;
   }
 
-  size_t find(std::string_view key, size_t hint) const {
+  /// The index of the field named `key`, or `size` when there is none.
+  size_t find(std::string_view key) const {
     size_t len = key.size();
-    // Discord sends keys in a stable order, so the field after the last match often matches.
-    if (hint < size && names[hint].size() == len && same_bytes(names[hint].data(), key.data(), len))
-      return hint;
-    if (len >= max_len)
-      return size;
-    for (size_t j = len_begin[len]; j < len_begin[len + 1]; ++j) {
-      const auto& name = names[by_len[j]];
-      if ((len == 0 || name[0] == key[0]) && same_bytes(name.data(), key.data(), len))
-        return by_len[j];
+    for (size_t at = hash(key.data(), len) & (slot_count - 1);; at = (at + 1) & (slot_count - 1)) {
+      size_t s = slots[at];
+      if (s == 0)
+        return size;
+      const auto& name = names[s - 1];
+      if (name.size() == len && same_bytes(name.data(), key.data(), len))
+        return s - 1;
     }
-    return size;
   }
 };
 
@@ -613,16 +644,14 @@ struct codec<T> {
     if (!c.is_object(e))
       return fail(c, "an object", e);
     const auto& table = field_table<T>::get();
-    size_t hint = 0;
     const size_t end = c.close_of(e);
     for (node key_node{ e.at + 1 }; key_node.at < end;
          key_node.at = c.after(node{ key_node.at + 1 })) {
       std::string_view key = c.string_at(key_node);
       node val{ key_node.at + 1 };
-      size_t i = table.find(key, hint);
+      size_t i = table.find(key);
       if (i == table.size)
         continue; // unknown fields are ignored (LESSONS.md § Models)
-      hint = i + 1;
       if (!table.decoders[i](val, out, c)) {
         prepend_key(c, key);
         return false;

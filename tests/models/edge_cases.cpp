@@ -9,6 +9,8 @@
 #define CAF_SUITE models.edge_cases
 #include "caf/test/unit_test.hpp"
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -804,4 +806,41 @@ CAF_TEST(default initialised models equal value initialised ones) {
   for (auto& name : check.bad)
     CAF_MESSAGE("default-initialised != value-initialised: " << name);
   CAF_CHECK(check.bad.empty());
+}
+
+// raw_json keeps a value as simdjson::minify writes it; the decoder writes the scalar forms
+// itself, and must give the same bytes.
+CAF_TEST(raw json values are kept exactly as minify writes them) {
+  const char* values[] = {
+    R"("nonce_1")",
+    R"("")",
+    R"("quote \" backslash \\ slash \/ tab \t nl \n cr \r bs \b ff \f")",
+    R"("ctl \u0001 \u001f del \u007f nul \u0000 end")",
+    R"("unicode \u00e9 \ud83d\ude00 é 😀")",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1234567890123456789",
+    "-9223372036854775808",
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551615",
+    "1.5",
+    "-0.0",
+    "1e300",
+    R"({"a":[1,2,{"b":null}],"c":"d"})",
+    "[]",
+  };
+  simdjson::dom::parser parser;
+  for (const char* v : values) {
+    std::string json = std::string(R"({"opcode":8,"retry_after":1,"meta":)") + v + "}";
+    auto decoded = decode<rate_limited>(json);
+    CAF_REQUIRE(decoded.ok());
+    simdjson::padded_string padded{ std::string(v) };
+    simdjson::dom::element el;
+    CAF_REQUIRE(!parser.parse(padded).get(el));
+    CAF_CHECK_EQUAL(decoded->meta.text, simdjson::minify(el));
+  }
 }
