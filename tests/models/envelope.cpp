@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -98,6 +99,43 @@ CAF_TEST(guild events use the id of d as their guild id) {
   auto m = scan_envelope(R"({"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"id":"41771983423143937"}})");
   CAF_REQUIRE(m.ok());
   CAF_CHECK(!m->guild_id.has_value());
+}
+
+// The scan looks only for the key the event needs when `t` comes before `d`; wherever `t` is,
+// and whichever `t` is last, the answer is the same as looking for both.
+CAF_TEST(the guild id follows the last t wherever it is) {
+  struct row {
+    const char* text;
+    std::optional<uint64_t> guild_id;
+  };
+  const row rows[] = {
+    { R"({"t":"GUILD_CREATE","op":0,"s":1,"d":{"guild_id":"6","id":"5"}})", 5 },
+    { R"({"t":"MESSAGE_CREATE","op":0,"s":1,"d":{"id":"5","guild_id":"6"}})", 6 },
+    { R"({"op":0,"s":1,"d":{"id":"5","guild_id":"6"},"t":"GUILD_UPDATE"})", 5 },
+    { R"({"op":0,"s":1,"d":{"id":"5","guild_id":"6"},"t":"MESSAGE_CREATE"})", 6 },
+    { R"({"t":"MESSAGE_CREATE","op":0,"s":1,"d":{"id":"5","guild_id":"6"},"t":"GUILD_DELETE"})",
+      5 },
+    { R"({"t":"GUILD_CREATE","op":0,"s":1,"d":{"id":"5","guild_id":"6"},"t":"TYPING_START"})", 6 },
+    { R"({"t":"GUILD_CREATE","op":0,"s":1,"d":{"id":"5","guild_id":"6"},"t":"GUILD_CREATE"})", 5 },
+    { R"({"t":null,"op":0,"s":1,"d":{"id":"5","guild_id":"6"},"t":"GUILD_CREATE"})", 5 },
+    { R"({"t":"GUILD_CREATE","op":0,"s":1,"d":{"guild_id":"6"}})", std::nullopt },
+    { R"({"t":"MESSAGE_CREATE","op":0,"s":1,"d":{"id":"5"}})", std::nullopt },
+    { R"({"t":"MESSAGE_CREATE","op":0,"s":1,"d":[{"guild_id":"6"}],"t":"GUILD_CREATE"})",
+      std::nullopt },
+  };
+  for (const auto& r : rows) {
+    auto env = scan_envelope(r.text);
+    CAF_REQUIRE(env.ok());
+    auto got = env->guild_id ? std::optional<uint64_t>{ env->guild_id->value() } : std::nullopt;
+    if (got != r.guild_id)
+      CAF_MESSAGE("wrong guild id for " << r.text);
+    CAF_CHECK(got == r.guild_id);
+    for (auto k : { scan_kernel::sse2, scan_kernel::avx2 }) {
+      auto other = scan_envelope_with(k, r.text);
+      CAF_REQUIRE(other.ok());
+      CAF_CHECK(other->guild_id == env->guild_id);
+    }
+  }
 }
 
 CAF_TEST(non dispatch envelopes have null s and t) {
