@@ -3,7 +3,10 @@
 // does not recompile the codecs.
 #include "models/events.hpp"
 
-#include <unordered_map>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
 
 namespace spectacles::models {
 
@@ -130,14 +133,51 @@ const entry table[] = {
 };
 // clang-format on
 
-const std::unordered_map<std::string_view, decode_fn>& lookup() {
-  static const auto map = [] {
-    std::unordered_map<std::string_view, decode_fn> m;
-    for (auto& e : table)
-      m.emplace(e.name, e.fn);
-    return m;
-  }();
-  return map;
+// Open addressing on a hash of the name's length and outer bytes (std::hash over the whole
+// name cost more than the rest of the lookup): one probe and one comparison per event.
+class name_table {
+public:
+  name_table() {
+    for (const auto& e : table) {
+      size_t at = hash(e.name) & (slot_count - 1);
+      while (slots_[at] != nullptr)
+        at = (at + 1) & (slot_count - 1);
+      slots_[at] = &e;
+    }
+  }
+
+  const entry* find(std::string_view name) const {
+    for (size_t at = hash(name) & (slot_count - 1);; at = (at + 1) & (slot_count - 1)) {
+      const entry* e = slots_[at];
+      if (e == nullptr || e->name == name)
+        return e;
+    }
+  }
+
+private:
+  static constexpr size_t slot_count = 256; // > 3x the names: probes stay short
+  static_assert(std::size(table) < slot_count / 2);
+
+  static size_t hash(std::string_view s) {
+    uint64_t a = 0;
+    uint64_t b = 0;
+    if (s.size() >= 8) {
+      std::memcpy(&a, s.data(), 8);
+      std::memcpy(&b, s.data() + s.size() - 8, 8);
+    } else {
+      for (char ch : s)
+        a = (a << 8) | static_cast<unsigned char>(ch);
+    }
+    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ s.size()) * 0xFF51AFD7ED558CCDull;
+    return static_cast<size_t>(h >> 40);
+  }
+
+  std::array<const entry*, slot_count> slots_{};
+};
+
+const name_table& lookup() {
+  static const name_table names;
+  return names;
 }
 
 } // namespace
@@ -147,14 +187,13 @@ result<dispatch> decode_event(std::string_view name, std::string_view raw_d) {
   // default-initialised dispatch holds an empty unknown_event, not 13 KB of zeroes.
   result<dispatch> out{ std::in_place, default_init<dispatch>{} };
   out->name.assign(name.data(), name.size());
-  auto& map = lookup();
-  auto i = map.find(name);
-  if (i == map.end()) {
+  const entry* i = lookup().find(name);
+  if (i == nullptr) {
     out->payload.emplace<unknown_event>(unknown_event{ std::string(name), std::string(raw_d) });
     return out;
   }
   decode_error err;
-  if (!i->second(raw_d, out->payload, err))
+  if (!i->fn(raw_d, out->payload, err))
     out = result<dispatch>{ decode_error{ std::string(name) + " " + err.message } };
   return out;
 }

@@ -216,24 +216,6 @@ parse_buffer& thread_parse_buffer() {
   return buffer;
 }
 
-bool codec<snowflake>::decode(node e, snowflake& out, decode_ctx& c) {
-  // IDs are strings, but ones we sent may come back as integers (PROTOCOL.md §1.19).
-  std::string_view sv;
-  if (c.get_string(e, sv)) {
-    if (auto id = snowflake::parse(sv)) {
-      out = *id;
-      return true;
-    }
-    return fail(c, "a snowflake string", e);
-  }
-  uint64_t v = 0;
-  if (c.get_uint64(e, v)) {
-    out = snowflake{ v };
-    return true;
-  }
-  return fail(c, "a snowflake string", e);
-}
-
 bool codec<timestamp>::decode(node e, timestamp& out, decode_ctx& c) {
   std::string_view sv;
   if (c.get_string(e, sv)) {
