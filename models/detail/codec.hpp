@@ -584,8 +584,8 @@ struct field_table {
   // whole name up to 16 bytes, so a match is three integer comparisons with no loop whose trip
   // count changes from key to key. At least half the slots stay empty.
   struct digest {
-    uint64_t head = 0; // first 8 bytes, or first 4, or bytes 0, n/2, n-1 of a shorter name
-    uint64_t tail = 0; // last 8 bytes, or last 4
+    uint64_t head = 0; // first 8 bytes; the name's bytes and zeroes when shorter
+    uint64_t tail = 0; // last 8 bytes; 0 when shorter
     size_t len = 0;
   };
   struct slot {
@@ -599,7 +599,7 @@ struct field_table {
   field_table(std::index_sequence<I...>)
       : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {
     for (size_t i = 0; i < size; ++i) {
-      digest d = digest_of(names[i].data(), names[i].size());
+      digest d = digest_of_name(names[i]);
       size_t at = hash(d) & (slot_count - 1);
       while (slots[at].field != 0)
         at = (at + 1) & (slot_count - 1);
@@ -612,26 +612,28 @@ struct field_table {
     return table;
   }
 
-  // Reads only the n bytes at p (a key is a view into the parser's string buffer).
-  static digest digest_of(const char* p, size_t n) {
+  // A key is a view into the DOM's string buffer, which simdjson allocates with
+  // SIMDJSON_PADDING bytes beyond the most its strings can fill (dom::document::allocate), so
+  // eight bytes from the start of any key can be read; the digest then needs no branch on the
+  // key's length (which changes from key to key and was mispredicted).
+  static_assert(simdjson::SIMDJSON_PADDING >= 8);
+  static digest digest_of_key(const char* p, size_t n) {
     digest d;
     d.len = n;
-    if (n >= 8) {
-      std::memcpy(&d.head, p, 8);
-      std::memcpy(&d.tail, p + n - 8, 8);
-    } else if (n >= 4) {
-      uint32_t x;
-      uint32_t y;
-      std::memcpy(&x, p, 4);
-      std::memcpy(&y, p + n - 4, 4);
-      d.head = x;
-      d.tail = y;
-    } else if (n > 0) {
-      d.head = uint64_t(static_cast<unsigned char>(p[0]))
-               | uint64_t(static_cast<unsigned char>(p[n / 2])) << 8
-               | uint64_t(static_cast<unsigned char>(p[n - 1])) << 16;
-    }
+    uint64_t head;
+    uint64_t tail;
+    std::memcpy(&head, p, 8);
+    std::memcpy(&tail, p + (n >= 8 ? n - 8 : 0), 8);
+    d.head = n >= 8 ? head : head & ((uint64_t{ 1 } << (8 * n)) - 1);
+    d.tail = n >= 8 ? tail : 0;
     return d;
+  }
+
+  // The same digest of a name from the field list (a literal: copied out before reading).
+  static digest digest_of_name(std::string_view name) {
+    std::string padded{ name };
+    padded.resize(name.size() + 8, '\0');
+    return digest_of_key(padded.data(), name.size());
   }
 
   static size_t hash(const digest& d) {
@@ -654,7 +656,7 @@ struct field_table {
 
   /// The index of the field named `key`, or `size` when there is none.
   size_t find(std::string_view key) const {
-    digest d = digest_of(key.data(), key.size());
+    digest d = digest_of_key(key.data(), key.size());
     for (size_t at = hash(d) & (slot_count - 1);; at = (at + 1) & (slot_count - 1)) {
       const slot& s = slots[at];
       if (s.field == 0)
