@@ -65,16 +65,16 @@ public:
   constexpr auto operator<=>(const snowflake&) const = default;
 
 private:
+  static bool eight_digits(const char* p, uint64_t& out);
+
   uint64_t value_ = 0;
 };
 
 // Inline: the decoder and the envelope scan parse an id for every one they meet.
-namespace detail {
-
 // Eight ASCII digits at `p` -> their value, or false when any byte is not a digit. SWAR: a
 // digit loop is a chain of 18 dependent multiply-adds per id, and every id the decoder meets
 // comes through here.
-inline bool eight_digits(const char* p, uint64_t& out) {
+inline bool snowflake::eight_digits(const char* p, uint64_t& out) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   if constexpr (std::endian::native != std::endian::little)
@@ -92,8 +92,6 @@ inline bool eight_digits(const char* p, uint64_t& out) {
   return true;
 }
 
-} // namespace detail
-
 inline std::optional<snowflake> snowflake::parse(std::string_view text) {
   // Same grammar as std::from_chars on a uint64: 1 to 20 decimal digits, no sign, no overflow.
   size_t n = text.size();
@@ -105,7 +103,7 @@ inline std::optional<snowflake> snowflake::parse(std::string_view text) {
   // At most 16 digits in blocks of 8 (< 10^16, no overflow possible); the rest one by one.
   for (; i + 8 <= n && i < 16; i += 8) {
     uint64_t block;
-    if (!detail::eight_digits(p + i, block))
+    if (!eight_digits(p + i, block))
       return std::nullopt;
     value = value * 100000000 + block;
   }
