@@ -57,8 +57,9 @@ public:
   const T* operator->() const {
     return &*value_;
   }
-  T& emplace() {
-    return value_.emplace();
+  template <class... Args>
+  T& emplace(Args&&... args) {
+    return value_.emplace(std::forward<Args>(args)...);
   }
   void reset() {
     value_.reset();
@@ -110,6 +111,19 @@ public:
 
 private:
   std::unique_ptr<T> ptr_; // never null; a moved-from box is only assigned to or destroyed
+};
+
+/// Converts to a default-initialised T: `opt.emplace(default_init<T>{})` builds a T in place
+/// without value-initialising it. Value-initialising a class whose constructor is implicit
+/// zeroes the whole object before running it (8 KB for a message, 13 KB for an event payload),
+/// and every model gives its scalar members an initialiser, so both give the same value
+/// (tests/models/edge_cases.cpp checks it for every model reachable from an event).
+template <class T>
+struct default_init {
+  operator T() const {
+    T value; // NOLINT: default-initialised on purpose
+    return value;
+  }
 };
 
 template <class C, class M>

@@ -1,5 +1,7 @@
 #include "models/envelope.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -24,18 +26,48 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// The top-level keys of `d` that name its guild (see envelope_view::guild_id).
+// The top-level keys of `d` that name its guild (see envelope_view::guild_id). Only the one the
+// event needs is looked for when `t` came before `d` (it does in what Discord sends).
 struct guild_keys {
+  bool want_guild_id = true;
+  bool want_id = true;
   std::optional<snowflake> guild_id;
   std::optional<snowflake> id;
 };
+
+// GUILD_CREATE/UPDATE/DELETE carry the guild itself, so its id is the guild id.
+bool is_guild_itself(std::string_view t) {
+  return t == "GUILD_CREATE" || t == "GUILD_UPDATE" || t == "GUILD_DELETE";
+}
+
+// The end of the run of ASCII digits at p: eight bytes at a time while they are all in the
+// input (an id is 17 to 20 digits), then byte by byte. A byte is flagged when its high nibble is
+// not 3 or adding 6 carries out of its low nibble; a carry into the next byte can only come
+// from a byte that is itself flagged, so the first flag is the first non-digit.
+const char* digit_run_end(const char* p, const char* end) {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      uint64_t flags
+        = ((v & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull)
+          | (((v + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+      if (flags != 0)
+        return p + __builtin_ctzll(flags) / 8;
+      p += 8;
+    }
+  }
+  while (p < end && is_digit(*p))
+    ++p;
+  return p;
+}
 
 // `key` is just after an opening quote at the top level of `d`: records it when it is
 // "guild_id" or "id" with a snowflake value.
 void peek_guild_key(const char* key, const char* end, guild_keys& keys) {
   auto rest = static_cast<size_t>(end - key);
-  bool is_guild_id = rest >= 9 && std::memcmp(key, "guild_id\"", 9) == 0;
-  bool is_id = !is_guild_id && rest >= 3 && std::memcmp(key, "id\"", 3) == 0;
+  bool is_guild_id = keys.want_guild_id && rest >= 9 && std::memcmp(key, "guild_id\"", 9) == 0;
+  bool is_id = keys.want_id && !is_guild_id && rest >= 3 && std::memcmp(key, "id\"", 3) == 0;
   if (!is_guild_id && !is_id)
     return;
   const char* q = key + (is_guild_id ? 9 : 3);
@@ -50,8 +82,7 @@ void peek_guild_key(const char* key, const char* end, guild_keys& keys) {
   if (quoted)
     ++q;
   const char* digits = q;
-  while (q < end && is_digit(*q))
-    ++q;
+  q = digit_run_end(q, end);
   if (q == digits || (quoted && (q >= end || *q != '"')))
     return;
   if (auto id = snowflake::parse(std::string_view(digits, static_cast<size_t>(q - digits)))) {
@@ -156,7 +187,14 @@ private:
 bool scanner::skip_string_body() {
   const char* s = p_;
   while (true) {
-    auto* q = static_cast<const char*>(std::memchr(s, '"', static_cast<size_t>(end_ - s)));
+    // The envelope's own strings are short ("op", "t", "MESSAGE_CREATE"): look at the first
+    // bytes here before paying for a call into memchr.
+    const char* q = s;
+    const char* near_end = end_ - s > 24 ? s + 24 : end_;
+    while (q < near_end && *q != '"')
+      ++q;
+    if (q == near_end)
+      q = static_cast<const char*>(std::memchr(q, '"', static_cast<size_t>(end_ - q)));
     if (!q)
       return fail("unterminated string", p_ - 1);
     // A quote preceded by an odd number of backslashes is escaped.
@@ -240,6 +278,8 @@ scan_result scanner::run() {
   envelope_view env;
   guild_keys keys;
   bool have_op = false;
+  bool have_t = false;
+  bool keys_for_guild_itself = false; // what `keys` looked for, when it did not look for both
   skip_ws();
   if (p_ >= end_ || *p_ != '{')
     return { "expected a JSON object", static_cast<size_t>(p_ - begin_) };
@@ -297,8 +337,14 @@ scan_result scanner::run() {
       } else {
         ok = fail("`t` must be null or a string", value_begin);
       }
+      have_t = true;
     } else if (key == "d") {
       keys = {};
+      if (have_t) {
+        keys_for_guild_itself = is_guild_itself(env.t);
+        keys.want_id = keys_for_guild_itself;
+        keys.want_guild_id = !keys_for_guild_itself;
+      }
       ok = skip_value(&keys);
       env.d = std::string_view(value_begin, static_cast<size_t>(p_ - value_begin));
     } else {
@@ -330,10 +376,14 @@ scan_result scanner::run() {
     return { "`op` is missing", 0 };
   if (env.op == 0 && env.t.empty())
     return { "dispatch (op 0) without an event name `t`", 0 };
-  // GUILD_CREATE/UPDATE/DELETE carry the guild itself, so its id is the guild id.
-  bool is_guild_itself
-    = env.t == "GUILD_CREATE" || env.t == "GUILD_UPDATE" || env.t == "GUILD_DELETE";
-  env.guild_id = is_guild_itself ? keys.id : keys.guild_id;
+  bool guild_itself = is_guild_itself(env.t);
+  if (!(keys.want_id && keys.want_guild_id) && guild_itself != keys_for_guild_itself
+      && !env.d.empty() && env.d.front() == '{') {
+    // A `t` after `d` changed which key counts (never so in what Discord sends): look again.
+    keys = {};
+    find_end_(env.d.data(), end_, &keys);
+  }
+  env.guild_id = guild_itself ? keys.id : keys.guild_id;
   return env;
 }
 

@@ -31,7 +31,7 @@ struct envelope_view {
 /// Either an envelope_view or an error naming what is wrong and where.
 class scan_result {
 public:
-  scan_result(envelope_view value) : value_(value) {}
+  scan_result(const envelope_view& value) : value_(value) {}
   scan_result(const char* error, size_t offset) : error_(error), offset_(offset) {}
 
   bool ok() const {

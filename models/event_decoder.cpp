@@ -3,7 +3,10 @@
 // does not recompile the codecs.
 #include "models/events.hpp"
 
-#include <unordered_map>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
 
 namespace spectacles::models {
 
@@ -14,14 +17,24 @@ namespace {
 // several full moves per event.
 using decode_fn = bool (*)(std::string_view, event_payload&, decode_error&);
 
+// Payloads are default-initialised in the variant (default_init): value-initialising them would
+// zero kilobytes per event before the decoder fills them.
+template <class T>
+T& emplace_payload(event_payload& out) {
+  if constexpr (described<T>)
+    return out.emplace<T>(default_init<T>{});
+  else
+    return out.emplace<T>();
+}
+
 template <class T>
 bool decode_as(std::string_view d, event_payload& out, decode_error& err) {
-  return decode_into<T>(d, out.emplace<T>(), err, "d");
+  return decode_into<T>(d, emplace_payload<T>(out), err, "d");
 }
 
 // GUILD_CREATE is a whole guild, or `{id, unavailable: true}` during an outage (§1.19).
 bool decode_guild_create(std::string_view d, event_payload& out, decode_error& err) {
-  auto& g = out.emplace<guild>();
+  auto& g = emplace_payload<guild>(out);
   if (!decode_into<guild>(d, g, err, "d"))
     return false;
   if (g.unavailable.value_or(false)) {
@@ -120,27 +133,68 @@ const entry table[] = {
 };
 // clang-format on
 
-const std::unordered_map<std::string_view, decode_fn>& lookup() {
-  static const auto map = [] {
-    std::unordered_map<std::string_view, decode_fn> m;
-    for (auto& e : table)
-      m.emplace(e.name, e.fn);
-    return m;
-  }();
-  return map;
+// Open addressing on a hash of the name's length and outer bytes (std::hash over the whole
+// name cost more than the rest of the lookup): one probe and one comparison per event.
+class name_table {
+public:
+  name_table() {
+    for (const auto& e : table) {
+      size_t at = hash(e.name) & (slot_count - 1);
+      while (slots_[at] != nullptr)
+        at = (at + 1) & (slot_count - 1);
+      slots_[at] = &e;
+    }
+  }
+
+  const entry* find(std::string_view name) const {
+    for (size_t at = hash(name) & (slot_count - 1);; at = (at + 1) & (slot_count - 1)) {
+      const entry* e = slots_[at];
+      if (e == nullptr || e->name == name)
+        return e;
+    }
+  }
+
+private:
+  static constexpr size_t slot_count = 256; // > 3x the names: probes stay short
+  static_assert(std::size(table) < slot_count / 2);
+
+  static size_t hash(std::string_view s) {
+    uint64_t a = 0;
+    uint64_t b = 0;
+    if (s.size() >= 8) {
+      std::memcpy(&a, s.data(), 8);
+      std::memcpy(&b, s.data() + s.size() - 8, 8);
+    } else {
+      for (char ch : s)
+        a = (a << 8) | static_cast<unsigned char>(ch);
+    }
+    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ s.size()) * 0xFF51AFD7ED558CCDull;
+    return static_cast<size_t>(h >> 40);
+  }
+
+  std::array<const entry*, slot_count> slots_{};
+};
+
+const name_table& lookup() {
+  static const name_table names;
+  return names;
 }
 
 } // namespace
 
 result<dispatch> decode_event(std::string_view name, std::string_view raw_d) {
-  auto& map = lookup();
-  auto i = map.find(name);
-  if (i == map.end())
-    return dispatch{ std::string(name), unknown_event{ std::string(name), std::string(raw_d) } };
-  result<dispatch> out{ dispatch{ std::string(name), event_payload{} } };
+  // Built in place and returned by name on every path, so the payload is never moved; a
+  // default-initialised dispatch holds an empty unknown_event, not 13 KB of zeroes.
+  result<dispatch> out{ std::in_place, default_init<dispatch>{} };
+  out->name.assign(name.data(), name.size());
+  const entry* i = lookup().find(name);
+  if (i == nullptr) {
+    out->payload.emplace<unknown_event>(unknown_event{ std::string(name), std::string(raw_d) });
+    return out;
+  }
   decode_error err;
-  if (!i->second(raw_d, out->payload, err))
-    return decode_error{ std::string(name) + " " + err.message };
+  if (!i->fn(raw_d, out->payload, err))
+    out = result<dispatch>{ decode_error{ std::string(name) + " " + err.message } };
   return out;
 }
 

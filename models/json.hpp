@@ -27,6 +27,10 @@ class result {
 public:
   result(T value) : data_(std::move(value)) {}
   result(decode_error err) : data_(std::move(err)) {}
+  /// Builds the value in place from `args` (no move of a large T).
+  template <class... Args>
+  explicit result(std::in_place_t, Args&&... args)
+      : data_(std::in_place_index<0>, std::forward<Args>(args)...) {}
 
   bool ok() const {
     return data_.index() == 0;

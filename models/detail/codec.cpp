@@ -55,8 +55,8 @@ std::string describe(element e) {
   }
 }
 
-bool fail(decode_ctx& c, std::string_view expected, element got) {
-  c.message = "expected " + std::string(expected) + ", got " + describe(got);
+bool fail(decode_ctx& c, std::string_view expected, node got) {
+  c.message = "expected " + std::string(expected) + ", got " + describe(c.to_element(got));
   return false;
 }
 
@@ -216,27 +216,9 @@ parse_buffer& thread_parse_buffer() {
   return buffer;
 }
 
-bool codec<snowflake>::decode(element e, snowflake& out, decode_ctx& c) {
-  // IDs are strings, but ones we sent may come back as integers (PROTOCOL.md §1.19).
+bool codec<timestamp>::decode(node e, timestamp& out, decode_ctx& c) {
   std::string_view sv;
-  if (!e.get_string().get(sv)) {
-    if (auto id = snowflake::parse(sv)) {
-      out = *id;
-      return true;
-    }
-    return fail(c, "a snowflake string", e);
-  }
-  uint64_t v = 0;
-  if (!e.get_uint64().get(v)) {
-    out = snowflake{ v };
-    return true;
-  }
-  return fail(c, "a snowflake string", e);
-}
-
-bool codec<timestamp>::decode(element e, timestamp& out, decode_ctx& c) {
-  std::string_view sv;
-  if (!e.get_string().get(sv)) {
+  if (c.get_string(e, sv)) {
     if (auto t = timestamp::parse(sv)) {
       out = *t;
       return true;
@@ -245,16 +227,16 @@ bool codec<timestamp>::decode(element e, timestamp& out, decode_ctx& c) {
   return fail(c, "an ISO 8601 timestamp", e);
 }
 
-bool codec<permissions>::decode(element e, permissions& out, decode_ctx& c) {
+bool codec<permissions>::decode(node e, permissions& out, decode_ctx& c) {
   std::string_view sv;
-  if (!e.get_string().get(sv)) {
+  if (c.get_string(e, sv)) {
     if (auto bits = snowflake::parse(sv)) { // same grammar: a decimal uint64
       out = permissions{ bits->value() };
       return true;
     }
   } else {
     uint64_t v = 0;
-    if (!e.get_uint64().get(v)) {
+    if (c.get_uint64(e, v)) {
       out = permissions{ v };
       return true;
     }

@@ -5,6 +5,13 @@
 // time (the portable fallback unless built with -mavx2), while the DOM parser picks haswell or
 // icelake at run time, which is several times faster on the same machine and keeps the build
 // portable. Errors are collected on the way back up, so a success pays nothing for paths.
+//
+// The walk reads the DOM's tape directly (simdjson's documented tape format, its docs/tape.md;
+// dom::document's `tape` and `string_buf` are public) rather than through dom::element: those
+// accessors reload the document's pointers and call out of line at every step, and a bare walk
+// through them cost two thirds of the parse itself. The accessors below keep dom::element's
+// exact rules (which number forms read as int64, uint64, double); error messages still describe
+// values through a dom::element built for the same tape position.
 #pragma once
 
 #include "models/describe.hpp"
@@ -15,6 +22,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -29,14 +37,134 @@ namespace spectacles::models::detail {
 
 using element = simdjson::dom::element;
 
+/// A value of the document being decoded: its index on the DOM tape.
+struct node {
+  size_t at;
+};
+
+static_assert(sizeof(element) == sizeof(simdjson::internal::tape_ref)
+                && std::is_trivially_copyable_v<
+                  element> && std::is_trivially_copyable_v<simdjson::internal::tape_ref>,
+              "dom::element is expected to be exactly a tape_ref (simdjson 3.x)");
+
 struct decode_ctx {
+  const uint64_t* tape = nullptr;
+  const uint8_t* strings = nullptr;
+  const simdjson::dom::document* doc = nullptr;
   std::string message; // "expected a snowflake string, got true"
   std::string path;    // "author.id", built while unwinding
+
+  /// Points the context at the document `root` belongs to; returns root's node.
+  node start(element root) {
+    auto ref = std::bit_cast<simdjson::internal::tape_ref>(root);
+    doc = ref.doc;
+    tape = doc->tape.get();
+    strings = doc->string_buf.get();
+    return node{ ref.json_index };
+  }
+
+  // One tape word: the type character in the top byte, a 56-bit payload below.
+  static constexpr uint64_t word(char type) {
+    return uint64_t(static_cast<unsigned char>(type)) << 56;
+  }
+  char type(node n) const {
+    return static_cast<char>(tape[n.at] >> 56);
+  }
+  bool is_null(node n) const {
+    return tape[n.at] == word('n');
+  }
+  bool is_object(node n) const {
+    return type(n) == '{';
+  }
+  bool is_array(node n) const {
+    return type(n) == '[';
+  }
+  /// The index just past the value at `n` (dom's tape_ref::after_element).
+  size_t after(node n) const {
+    // Without branches: the type changes from value to value, and a mispredicted switch here
+    // cost more than the rest of the step.
+    uint64_t w = tape[n.at];
+    auto t = static_cast<unsigned char>(w >> 56);
+    bool container = (t | 0x20) == '{'; // '[' is '{' without bit 0x20
+    bool number = t == 'l' || t == 'u' || t == 'd';
+    size_t scalar_end = n.at + 1 + (number ? 1 : 0);
+    return container ? static_cast<uint32_t>(w) : scalar_end;
+  }
+  /// Index of the closing bracket of the object or array at `n`.
+  size_t close_of(node n) const {
+    return static_cast<uint32_t>(tape[n.at]) - 1;
+  }
+  /// Elements of the array at `n` (the tape's count, which saturates; only a size hint).
+  size_t count_hint(node n) const {
+    return static_cast<size_t>((tape[n.at] >> 32) & simdjson::internal::JSON_COUNT_MASK);
+  }
+  std::string_view string_at(node n) const {
+    size_t offset = static_cast<size_t>(tape[n.at] & simdjson::internal::JSON_VALUE_MASK);
+    uint32_t len;
+    std::memcpy(&len, strings + offset, sizeof(len));
+    return { reinterpret_cast<const char*>(strings + offset + sizeof(len)), len };
+  }
+
+  // The rules of dom::element's get_bool/get_string/get_int64/get_uint64/get_double.
+  bool get_bool(node n, bool& out) const {
+    if (tape[n.at] == word('t'))
+      out = true;
+    else if (tape[n.at] == word('f'))
+      out = false;
+    else
+      return false;
+    return true;
+  }
+  bool get_string(node n, std::string_view& out) const {
+    if (type(n) != '"')
+      return false;
+    out = string_at(n);
+    return true;
+  }
+  bool get_int64(node n, int64_t& out) const {
+    uint64_t w = tape[n.at];
+    uint64_t v = tape[n.at + 1];
+    if (w == word('l')) {
+      out = static_cast<int64_t>(v);
+      return true;
+    }
+    if (w == word('u') && v <= uint64_t(std::numeric_limits<int64_t>::max())) {
+      out = static_cast<int64_t>(v);
+      return true;
+    }
+    return false;
+  }
+  bool get_uint64(node n, uint64_t& out) const {
+    uint64_t w = tape[n.at];
+    uint64_t v = tape[n.at + 1];
+    if (w == word('u') || (w == word('l') && static_cast<int64_t>(v) >= 0)) {
+      out = v;
+      return true;
+    }
+    return false;
+  }
+  bool get_double(node n, double& out) const {
+    uint64_t w = tape[n.at];
+    uint64_t v = tape[n.at + 1];
+    if (w == word('d'))
+      std::memcpy(&out, &v, sizeof(out));
+    else if (w == word('u'))
+      out = static_cast<double>(v);
+    else if (w == word('l'))
+      out = static_cast<double>(static_cast<int64_t>(v));
+    else
+      return false;
+    return true;
+  }
+  /// The same value as a dom::element, for describe() and minify.
+  element to_element(node n) const {
+    return std::bit_cast<element>(simdjson::internal::tape_ref{ doc, n.at });
+  }
 };
 
 /// "true", "\"abc\"", "an object", ... for error messages.
 std::string describe(element e);
-bool fail(decode_ctx& c, std::string_view expected, element got);
+bool fail(decode_ctx& c, std::string_view expected, node got);
 void prepend_key(decode_ctx& c, std::string_view key);
 void prepend_index(decode_ctx& c, size_t index);
 
@@ -62,12 +190,29 @@ struct is_nullable<nullable<T>> : std::true_type {};
 template <class T, class = void>
 struct codec;
 
+/// Engages `o` with a fresh T: default-initialised for models (see default_init), so a large
+/// model is not zeroed first; value-initialised for everything else.
+template <class T>
+T& emplace_fresh(std::optional<T>& o) {
+  if constexpr (described<T>)
+    return o.emplace(default_init<T>{});
+  else
+    return o.emplace();
+}
+template <class T>
+T& emplace_fresh(nullable<T>& o) {
+  if constexpr (described<T>)
+    return o.emplace(default_init<T>{});
+  else
+    return o.emplace();
+}
+
 template <class T>
 void encode_value(std::string& out, const T& v) {
   codec<T>::encode(out, v);
 }
 template <class T>
-bool decode_value(element e, T& out, decode_ctx& c) {
+bool decode_value(node e, T& out, decode_ctx& c) {
   return codec<T>::decode(e, out, c);
 }
 
@@ -84,8 +229,8 @@ inline void write_int(std::string& out, int64_t v) {
 
 template <>
 struct codec<bool> {
-  static bool decode(element e, bool& out, decode_ctx& c) {
-    if (e.get_bool().get(out))
+  static bool decode(node e, bool& out, decode_ctx& c) {
+    if (!c.get_bool(e, out))
       return fail(c, "a boolean", e);
     return true;
   }
@@ -96,16 +241,16 @@ struct codec<bool> {
 
 template <class T>
 struct codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
-  static bool decode(element e, T& out, decode_ctx& c) {
+  static bool decode(node e, T& out, decode_ctx& c) {
     if constexpr (std::is_signed_v<T>) {
       int64_t v = 0;
-      if (e.get_int64().get(v) || v < std::numeric_limits<T>::min()
+      if (!c.get_int64(e, v) || v < std::numeric_limits<T>::min()
           || v > std::numeric_limits<T>::max())
         return fail(c, "an integer", e);
       out = static_cast<T>(v);
     } else {
       uint64_t v = 0;
-      if (e.get_uint64().get(v) || v > std::numeric_limits<T>::max())
+      if (!c.get_uint64(e, v) || v > std::numeric_limits<T>::max())
         return fail(c, "a non-negative integer", e);
       out = static_cast<T>(v);
     }
@@ -123,7 +268,7 @@ struct codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, boo
 template <class T>
 struct codec<T, std::enable_if_t<std::is_enum_v<T>>> {
   using U = std::underlying_type_t<T>;
-  static bool decode(element e, T& out, decode_ctx& c) {
+  static bool decode(node e, T& out, decode_ctx& c) {
     U v{};
     if (!codec<U>::decode(e, v, c))
       return false;
@@ -137,8 +282,8 @@ struct codec<T, std::enable_if_t<std::is_enum_v<T>>> {
 
 template <>
 struct codec<double> {
-  static bool decode(element e, double& out, decode_ctx& c) {
-    if (e.get_double().get(out))
+  static bool decode(node e, double& out, decode_ctx& c) {
+    if (!c.get_double(e, out))
       return fail(c, "a number", e);
     return true;
   }
@@ -155,9 +300,9 @@ struct codec<double> {
 
 template <>
 struct codec<std::string> {
-  static bool decode(element e, std::string& out, decode_ctx& c) {
+  static bool decode(node e, std::string& out, decode_ctx& c) {
     std::string_view sv;
-    if (e.get_string().get(sv))
+    if (!c.get_string(e, sv))
       return fail(c, "a string", e);
     out.assign(sv.data(), sv.size());
     return true;
@@ -169,7 +314,23 @@ struct codec<std::string> {
 
 template <>
 struct codec<snowflake> {
-  static bool decode(element e, snowflake& out, decode_ctx& c);
+  static bool decode(node e, snowflake& out, decode_ctx& c) {
+    // IDs are strings, but ones we sent may come back as integers (PROTOCOL.md §1.19).
+    std::string_view sv;
+    if (c.get_string(e, sv)) {
+      if (auto id = snowflake::parse(sv)) {
+        out = *id;
+        return true;
+      }
+      return fail(c, "a snowflake string", e);
+    }
+    uint64_t v = 0;
+    if (c.get_uint64(e, v)) {
+      out = snowflake{ v };
+      return true;
+    }
+    return fail(c, "a snowflake string", e);
+  }
   static void encode(std::string& out, snowflake v) {
     out += '"';
     write_uint(out, v.value());
@@ -179,7 +340,7 @@ struct codec<snowflake> {
 
 template <>
 struct codec<timestamp> {
-  static bool decode(element e, timestamp& out, decode_ctx& c);
+  static bool decode(node e, timestamp& out, decode_ctx& c);
   static void encode(std::string& out, timestamp v) {
     out += '"';
     out += v.to_string();
@@ -189,7 +350,7 @@ struct codec<timestamp> {
 
 template <>
 struct codec<permissions> {
-  static bool decode(element e, permissions& out, decode_ctx& c);
+  static bool decode(node e, permissions& out, decode_ctx& c);
   static void encode(std::string& out, permissions v) {
     out += '"';
     write_uint(out, v.bits());
@@ -199,7 +360,7 @@ struct codec<permissions> {
 
 template <>
 struct codec<intents> {
-  static bool decode(element e, intents& out, decode_ctx& c) {
+  static bool decode(node e, intents& out, decode_ctx& c) {
     uint64_t v = 0;
     if (!codec<uint64_t>::decode(e, v, c))
       return false;
@@ -213,7 +374,7 @@ struct codec<intents> {
 
 template <>
 struct codec<color> {
-  static bool decode(element e, color& out, decode_ctx& c) {
+  static bool decode(node e, color& out, decode_ctx& c) {
     return codec<uint32_t>::decode(e, out.rgb, c);
   }
   static void encode(std::string& out, color v) {
@@ -223,7 +384,7 @@ struct codec<color> {
 
 template <>
 struct codec<image_hash> {
-  static bool decode(element e, image_hash& out, decode_ctx& c) {
+  static bool decode(node e, image_hash& out, decode_ctx& c) {
     return codec<std::string>::decode(e, out.value, c);
   }
   static void encode(std::string& out, const image_hash& v) {
@@ -233,7 +394,7 @@ struct codec<image_hash> {
 
 template <>
 struct codec<locale> {
-  static bool decode(element e, locale& out, decode_ctx& c) {
+  static bool decode(node e, locale& out, decode_ctx& c) {
     return codec<std::string>::decode(e, out.value, c);
   }
   static void encode(std::string& out, const locale& v) {
@@ -243,9 +404,20 @@ struct codec<locale> {
 
 template <>
 struct codec<raw_json> {
-  static bool decode(element e, raw_json& out, decode_ctx&) {
-    out.text = simdjson::minify(e);
-    return true;
+  static bool decode(node e, raw_json& out, decode_ctx& c) {
+    // The scalars Discord sends here (a nonce string, null) are written as simdjson::minify
+    // writes them (same escapes) without its builder; numbers with a fraction and containers
+    // still go through minify.
+    out.text.clear();
+    switch (c.type(e)) {
+      case '"': write_json_string(out.text, c.string_at(e)); return true;
+      case 'n': out.text = "null"; return true;
+      case 't': out.text = "true"; return true;
+      case 'f': out.text = "false"; return true;
+      case 'l': write_int(out.text, static_cast<int64_t>(c.tape[e.at + 1])); return true;
+      case 'u': write_uint(out.text, c.tape[e.at + 1]); return true;
+      default: out.text = simdjson::minify(c.to_element(e)); return true;
+    }
   }
   static void encode(std::string& out, const raw_json& v) {
     out += v.text.empty() ? std::string_view{ "null" } : std::string_view{ v.text };
@@ -254,12 +426,12 @@ struct codec<raw_json> {
 
 template <class T>
 struct codec<nullable<T>> {
-  static bool decode(element e, nullable<T>& out, decode_ctx& c) {
-    if (e.is_null()) {
+  static bool decode(node e, nullable<T>& out, decode_ctx& c) {
+    if (c.is_null(e)) {
       out.reset();
       return true;
     }
-    return codec<T>::decode(e, out.emplace(), c);
+    return codec<T>::decode(e, emplace_fresh(out), c);
   }
   static void encode(std::string& out, const nullable<T>& v) {
     if (v.is_null())
@@ -272,12 +444,12 @@ struct codec<nullable<T>> {
 // Only reached for optionals outside objects (an array element); fields handle absence.
 template <class T>
 struct codec<std::optional<T>> {
-  static bool decode(element e, std::optional<T>& out, decode_ctx& c) {
-    if (e.is_null() && !is_nullable<T>::value) {
+  static bool decode(node e, std::optional<T>& out, decode_ctx& c) {
+    if (c.is_null(e) && !is_nullable<T>::value) {
       out.reset(); // Discord sometimes sends null for a `field?`; read it as absent
       return true;
     }
-    return codec<T>::decode(e, out.emplace(), c);
+    return codec<T>::decode(e, emplace_fresh(out), c);
   }
   static void encode(std::string& out, const std::optional<T>& v) {
     if (v)
@@ -289,7 +461,7 @@ struct codec<std::optional<T>> {
 
 template <class T>
 struct codec<box<T>> {
-  static bool decode(element e, box<T>& out, decode_ctx& c) {
+  static bool decode(node e, box<T>& out, decode_ctx& c) {
     return codec<T>::decode(e, *out, c);
   }
   static void encode(std::string& out, const box<T>& v) {
@@ -299,15 +471,20 @@ struct codec<box<T>> {
 
 template <class T>
 struct codec<std::vector<T>> {
-  static bool decode(element e, std::vector<T>& out, decode_ctx& c) {
-    simdjson::dom::array arr;
-    if (e.get_array().get(arr))
+  static bool decode(node e, std::vector<T>& out, decode_ctx& c) {
+    if (!c.is_array(e))
       return fail(c, "an array", e);
     out.clear();
-    out.reserve(arr.size());
+    out.reserve(c.count_hint(e));
     size_t i = 0;
-    for (element item : arr) {
-      if (!codec<T>::decode(item, out.emplace_back(), c)) {
+    const size_t end = c.close_of(e);
+    for (node item{ e.at + 1 }; item.at < end; item.at = c.after(item)) {
+      T* slot;
+      if constexpr (described<T>)
+        slot = &out.emplace_back(default_init<T>{});
+      else
+        slot = &out.emplace_back();
+      if (!codec<T>::decode(item, *slot, c)) {
         prepend_index(c, i);
         return false;
       }
@@ -329,12 +506,15 @@ struct codec<std::vector<T>> {
 // Maps keyed by id (the `resolved` data of interactions) or by string (localizations).
 template <class K, class T>
 struct codec<std::map<K, T>> {
-  static bool decode(element e, std::map<K, T>& out, decode_ctx& c) {
-    simdjson::dom::object obj;
-    if (e.get_object().get(obj))
+  static bool decode(node e, std::map<K, T>& out, decode_ctx& c) {
+    if (!c.is_object(e))
       return fail(c, "an object", e);
     out.clear();
-    for (auto [key, val] : obj) {
+    const size_t end = c.close_of(e);
+    for (node key_node{ e.at + 1 }; key_node.at < end;
+         key_node.at = c.after(node{ key_node.at + 1 })) {
+      std::string_view key = c.string_at(key_node);
+      node val{ key_node.at + 1 };
       K k{};
       if constexpr (std::is_same_v<K, snowflake>) {
         auto id = snowflake::parse(key);
@@ -377,43 +557,54 @@ template <class T>
 struct field_table {
   static constexpr auto fields = T::fields();
   static constexpr size_t size = std::tuple_size_v<decltype(fields)>;
-  using decode_fn = bool (*)(element, T&, decode_ctx&);
+  using decode_fn = bool (*)(node, T&, decode_ctx&);
 
   std::array<std::string_view, size> names{};
   std::array<decode_fn, size> decoders{};
 
   template <size_t I>
-  static bool decode_field(element e, T& out, decode_ctx& c) {
+  static bool decode_field(node e, T& out, decode_ctx& c) {
     auto& member = out.*(std::get<I>(fields).member);
     using M = std::remove_reference_t<decltype(member)>;
     if constexpr (is_optional<M>::value) {
       using inner = typename M::value_type;
-      if (e.is_null() && !is_nullable<inner>::value) {
+      if (c.is_null(e) && !is_nullable<inner>::value) {
         member.reset(); // a null for a `field?`: read as absent
         return true;
       }
-      return codec<inner>::decode(e, member.emplace(), c);
+      return codec<inner>::decode(e, emplace_fresh(member), c);
     } else {
       return codec<M>::decode(e, member, c);
     }
   }
 
-  // Names grouped by length: a key is compared only with the names of its own length.
-  static constexpr size_t max_len = 64;
-  std::array<uint16_t, size + 1> by_len{};
-  std::array<uint16_t, max_len + 1> len_begin{};
+  // Open addressing on a hash of the key's length and outer bytes: almost every key costs one
+  // probe (the names of one length used to be scanned in turn, and Discord's key order rarely
+  // matches the field list's). Each slot keeps its name's length and outer bytes, which are the
+  // whole name up to 16 bytes, so a match is three integer comparisons with no loop whose trip
+  // count changes from key to key. At least half the slots stay empty.
+  struct digest {
+    uint64_t head = 0; // first 8 bytes; the name's bytes and zeroes when shorter
+    uint64_t tail = 0; // last 8 bytes; 0 when shorter
+    size_t len = 0;
+  };
+  struct slot {
+    digest name;
+    uint32_t field = 0; // field index + 1; 0 = empty
+  };
+  static constexpr size_t slot_count = std::bit_ceil(2 * size + 2);
+  std::array<slot, slot_count> slots{};
 
   template <size_t... I>
   field_table(std::index_sequence<I...>)
       : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {
-    size_t k = 0;
-    for (size_t len = 0; len < max_len; ++len) {
-      len_begin[len] = static_cast<uint16_t>(k);
-      for (size_t i = 0; i < size; ++i)
-        if (names[i].size() == len)
-          by_len[k++] = static_cast<uint16_t>(i);
+    for (size_t i = 0; i < size; ++i) {
+      digest d = digest_of_name(names[i]);
+      size_t at = hash(d) & (slot_count - 1);
+      while (slots[at].field != 0)
+        at = (at + 1) & (slot_count - 1);
+      slots[at] = slot{ d, static_cast<uint32_t>(i + 1) };
     }
-    len_begin[max_len] = static_cast<uint16_t>(k);
   }
 
   static const field_table& get() {
@@ -421,52 +612,76 @@ struct field_table {
     return table;
   }
 
-  // Inline, 8 bytes at a time: keys are short, and a call into memcmp per candidate name cost
-  // more than the comparison itself.
-  static bool same_bytes(const char* a, const char* b, size_t n) {
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
+  // A key is a view into the DOM's string buffer, which simdjson allocates with
+  // SIMDJSON_PADDING bytes beyond the most its strings can fill (dom::document::allocate), so
+  // eight bytes from the start of any key can be read; the digest then needs no branch on the
+  // key's length (which changes from key to key and was mispredicted).
+  static_assert(simdjson::SIMDJSON_PADDING >= 8);
+  static digest digest_of_key(const char* p, size_t n) {
+    digest d;
+    d.len = n;
+    uint64_t head;
+    uint64_t tail;
+    std::memcpy(&head, p, 8);
+    std::memcpy(&tail, p + (n >= 8 ? n - 8 : 0), 8);
+    d.head = n >= 8 ? head : head & ((uint64_t{ 1 } << (8 * n)) - 1);
+    d.tail = n >= 8 ? tail : 0;
+    return d;
+  }
+
+  // The same digest of a name from the field list (a literal: copied out before reading).
+  static digest digest_of_name(std::string_view name) {
+    std::string padded{ name };
+    padded.resize(name.size() + 8, '\0');
+    return digest_of_key(padded.data(), name.size());
+  }
+
+  static size_t hash(const digest& d) {
+    uint64_t h = (d.head ^ (d.tail * 0x9E3779B97F4A7C15ull) ^ d.len) * 0xFF51AFD7ED558CCDull;
+    return static_cast<size_t>(h >> 40);
+  }
+
+  // Bytes 8 .. n-8 of two names longer than 16 bytes (the digest holds the rest).
+  static bool same_middle(const char* a, const char* b, size_t n) {
+    for (size_t i = 8; i + 8 < n; i += 8) {
       uint64_t x;
       uint64_t y;
-      std::memcpy(&x, a, 8);
-      std::memcpy(&y, b, 8);
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
       if (x != y)
         return false;
     }
-    for (; n > 0; ++a, ++b, --n)
-      if (*a != *b)
-        return false;
     return true;
   }
 
-  size_t find(std::string_view key, size_t hint) const {
-    size_t len = key.size();
-    // Discord sends keys in a stable order, so the field after the last match often matches.
-    if (hint < size && names[hint].size() == len && same_bytes(names[hint].data(), key.data(), len))
-      return hint;
-    if (len >= max_len)
-      return size;
-    for (size_t j = len_begin[len]; j < len_begin[len + 1]; ++j) {
-      const auto& name = names[by_len[j]];
-      if ((len == 0 || name[0] == key[0]) && same_bytes(name.data(), key.data(), len))
-        return by_len[j];
+  /// The index of the field named `key`, or `size` when there is none.
+  size_t find(std::string_view key) const {
+    digest d = digest_of_key(key.data(), key.size());
+    for (size_t at = hash(d) & (slot_count - 1);; at = (at + 1) & (slot_count - 1)) {
+      const slot& s = slots[at];
+      if (s.field == 0)
+        return size;
+      if (s.name.head == d.head && s.name.tail == d.tail && s.name.len == d.len
+          && (d.len <= 16 || same_middle(names[s.field - 1].data(), key.data(), d.len)))
+        return s.field - 1;
     }
-    return size;
   }
 };
 
 template <described T>
 struct codec<T> {
-  static bool decode(element e, T& out, decode_ctx& c) {
-    simdjson::dom::object obj;
-    if (e.get_object().get(obj))
+  static bool decode(node e, T& out, decode_ctx& c) {
+    if (!c.is_object(e))
       return fail(c, "an object", e);
     const auto& table = field_table<T>::get();
-    size_t hint = 0;
-    for (auto [key, val] : obj) {
-      size_t i = table.find(key, hint);
+    const size_t end = c.close_of(e);
+    for (node key_node{ e.at + 1 }; key_node.at < end;
+         key_node.at = c.after(node{ key_node.at + 1 })) {
+      std::string_view key = c.string_at(key_node);
+      node val{ key_node.at + 1 };
+      size_t i = table.find(key);
       if (i == table.size)
         continue; // unknown fields are ignored (LESSONS.md § Models)
-      hint = i + 1;
       if (!table.decoders[i](val, out, c)) {
         prepend_key(c, key);
         return false;
@@ -510,9 +725,9 @@ struct codec<T> {
 template <class T>
 bool decode_document_into(std::string_view json, std::string_view root, T& out, decode_error& err) {
   decode_ctx c;
-  element e;
+  element top;
   auto& buf = thread_parse_buffer();
-  if (buf.parse(json, e, c) && codec<T>::decode(e, out, c))
+  if (buf.parse(json, top, c) && codec<T>::decode(c.start(top), out, c))
     return true;
   if (!root.empty())
     prepend_key(c, root);
@@ -522,11 +737,18 @@ bool decode_document_into(std::string_view json, std::string_view root, T& out, 
 
 template <class T>
 result<T> decode_document(std::string_view json, std::string_view root) {
-  T out{};
+  // Built in place and returned by name, so the value is never moved; models are
+  // default-initialised (default_init) rather than zeroed first.
+  result<T> out = [] {
+    if constexpr (described<T>)
+      return result<T>{ std::in_place, default_init<T>{} };
+    else
+      return result<T>{ std::in_place };
+  }();
   decode_error err;
-  if (decode_document_into(json, root, out, err))
-    return out;
-  return err;
+  if (!decode_document_into(json, root, *out, err))
+    out = result<T>{ std::move(err) };
+  return out;
 }
 
 } // namespace spectacles::models::detail

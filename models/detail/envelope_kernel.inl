@@ -12,7 +12,7 @@ struct block_masks {
   uint64_t backslash = 0;
   uint64_t open = 0;   // { [
   uint64_t close = 0;  // } ]
-  uint64_t g_or_i = 0; // first letters of "guild_id" and "id"
+  uint64_t g_or_i = 0; // first letters of "guild_id" and "id" (of the wanted ones)
 };
 
 #if SPECTACLES_SCAN_AVX2
@@ -24,7 +24,7 @@ SPECTACLES_SCAN_TARGET inline uint64_t eq_mask(__m256i lo, __m256i hi, char c) {
   return uint64_t{ l } | (uint64_t{ h } << 32);
 }
 
-SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block) {
+SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block, bool want_g, bool want_i) {
   block_masks m;
   __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
   __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32));
@@ -37,7 +37,10 @@ SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block) {
   __m256i hi_folded = _mm256_or_si256(hi, bit);
   m.open = eq_mask(lo_folded, hi_folded, '{');
   m.close = eq_mask(lo_folded, hi_folded, '}');
-  m.g_or_i = eq_mask(lo, hi, 'g') | eq_mask(lo, hi, 'i');
+  if (want_g)
+    m.g_or_i |= eq_mask(lo, hi, 'g');
+  if (want_i)
+    m.g_or_i |= eq_mask(lo, hi, 'i');
   return m;
 }
 
@@ -54,7 +57,7 @@ SPECTACLES_SCAN_TARGET inline uint64_t prefix_xor(uint64_t x) {
 
 #else
 
-SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block) {
+SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block, bool want_g, bool want_i) {
   block_masks m;
 #  if defined(__SSE2__)
   for (int k = 0; k < 4; ++k) {
@@ -67,7 +70,10 @@ SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block) {
     m.backslash |= mask('\\') << (16 * k);
     m.open |= (mask('{') | mask('[')) << (16 * k);
     m.close |= (mask('}') | mask(']')) << (16 * k);
-    m.g_or_i |= (mask('g') | mask('i')) << (16 * k);
+    if (want_g)
+      m.g_or_i |= mask('g') << (16 * k);
+    if (want_i)
+      m.g_or_i |= mask('i') << (16 * k);
   }
 #  else
   for (int i = 0; i < 64; ++i) {
@@ -79,8 +85,8 @@ SPECTACLES_SCAN_TARGET inline block_masks classify(const char* block) {
       case '[': m.open |= bit; break;
       case '}':
       case ']': m.close |= bit; break;
-      case 'g':
-      case 'i': m.g_or_i |= bit; break;
+      case 'g': m.g_or_i |= want_g ? bit : 0; break;
+      case 'i': m.g_or_i |= want_i ? bit : 0; break;
       default: break;
     }
   }
@@ -124,6 +130,9 @@ SPECTACLES_SCAN_TARGET inline uint64_t prefix_xor(uint64_t x) {
 SPECTACLES_SCAN_TARGET container_end find_container_end(const char* p, const char* end,
                                                         guild_keys* keys) {
   bool track_keys = keys && *p == '{';
+  bool want_g = track_keys && keys->want_guild_id;
+  bool want_i = track_keys && keys->want_id;
+  track_keys = want_g || want_i;
   int64_t depth = 0;
   uint64_t in_string_carry = 0; // all ones when the previous block ended inside a string
   bool backslash_carry = false; // the previous block ended with an unescaped backslash
@@ -136,7 +145,7 @@ SPECTACLES_SCAN_TARGET container_end find_container_end(const char* p, const cha
       std::memcpy(tail, q, n);
       block = tail;
     }
-    block_masks m = classify(block);
+    block_masks m = classify(block, want_g, want_i);
     uint64_t escaped = backslash_carry ? 1 : 0;
     backslash_carry = false;
     for (uint64_t bs = m.backslash & ~escaped; bs; bs &= bs - 1) {

@@ -9,9 +9,18 @@
 #define CAF_SUITE models.edge_cases
 #include "caf/test/unit_test.hpp"
 
+#include <simdjson.h>
+
 #include <cstdint>
+#include <cstring>
+#include <map>
+#include <new>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <typeindex>
+#include <variant>
 #include <vector>
 
 using namespace spectacles::models;
@@ -690,4 +699,148 @@ CAF_TEST(unknown fields are ignored wherever they are) {
   CAF_REQUIRE(v.ok());
   CAF_CHECK_EQUAL(v->id.value(), 5u);
   CAF_CHECK_EQUAL(v->username, "c");
+}
+
+namespace {
+
+template <class T>
+constexpr bool is_optional_v = false;
+template <class T>
+constexpr bool is_optional_v<std::optional<T>> = true;
+template <class T>
+constexpr bool is_nullable_v = false;
+template <class T>
+constexpr bool is_nullable_v<nullable<T>> = true;
+template <class T>
+constexpr bool is_vector_v = false;
+template <class T>
+constexpr bool is_vector_v<std::vector<T>> = true;
+template <class T>
+constexpr bool is_box_v = false;
+template <class T>
+constexpr bool is_box_v<box<T>> = true;
+template <class T>
+constexpr bool is_map_v = false;
+template <class K, class T>
+constexpr bool is_map_v<std::map<K, T>> = true;
+
+template <class T>
+struct inner;
+template <template <class...> class W, class T, class... Rest>
+struct inner<W<T, Rest...>> {
+  using type = T;
+};
+template <class F>
+struct field_member;
+template <class C, class M>
+struct field_member<field_desc<C, M>> {
+  using type = M;
+};
+
+// The decoder builds models default-initialised (default_init in models/describe.hpp) rather
+// than value-initialised, which is only the same value when every scalar member has an
+// initialiser. This walks every model reachable from the roots below and builds each one over
+// memory full of garbage: it must equal T{}.
+struct default_init_check {
+  std::set<std::type_index> seen;
+  std::vector<std::string> bad;
+
+  template <class M>
+  void member_type() {
+    if constexpr (is_optional_v<M> || is_nullable_v<M> || is_vector_v<M> || is_box_v<M>)
+      member_type<typename inner<M>::type>();
+    else if constexpr (is_map_v<M>)
+      member_type<typename M::mapped_type>();
+    else if constexpr (described<M>)
+      model<M>();
+  }
+
+  template <class T>
+  void model() {
+    if (!seen.insert(std::type_index(typeid(T))).second)
+      return;
+    void* raw = ::operator new (sizeof(T), std::align_val_t{ alignof(T) });
+    std::memset(raw, 0xA5, sizeof(T));
+    T* built = ::new (raw) T; // default-initialised, as default_init<T> builds it
+    if (!(*built == T{}))
+      bad.push_back(typeid(T).name());
+    built->~T();
+    ::operator delete (raw, std::align_val_t{ alignof(T) });
+    std::apply(
+      [&](const auto&... f) {
+        (member_type<member_of<decltype(f)>>(), ...);
+      },
+      T::fields());
+  }
+
+  template <class F>
+  using member_of = typename field_member<std::remove_cvref_t<F>>::type;
+};
+
+template <class... T>
+void check_payload_types(default_init_check& check, std::variant<T...>*) {
+  (check.member_type<T>(), ...);
+}
+
+} // namespace
+
+CAF_TEST(default initialised models equal value initialised ones) {
+  default_init_check check;
+  check_payload_types(check, static_cast<event_payload*>(nullptr));
+  check.member_type<identify>();
+  check.member_type<resume>();
+  check.member_type<presence_update>();
+  check.member_type<voice_state_update>();
+  check.member_type<request_guild_members>();
+  check.member_type<request_soundboard_sounds>();
+  check.member_type<request_channel_info>();
+  check.member_type<hello>();
+  check.member_type<interaction_response>();
+  check.member_type<application_command>();
+  check.member_type<application>();
+  check.member_type<sku>();
+  check.member_type<webhook>();
+  check.member_type<ban>();
+  check.member_type<message_delete>();
+  CAF_CHECK_GREATER(check.seen.size(), 100u);
+  for (auto& name : check.bad)
+    CAF_MESSAGE("default-initialised != value-initialised: " << name);
+  CAF_CHECK(check.bad.empty());
+}
+
+// raw_json keeps a value as simdjson::minify writes it; the decoder writes the scalar forms
+// itself, and must give the same bytes.
+CAF_TEST(raw json values are kept exactly as minify writes them) {
+  const char* values[] = {
+    R"("nonce_1")",
+    R"("")",
+    R"("quote \" backslash \\ slash \/ tab \t nl \n cr \r bs \b ff \f")",
+    R"("ctl \u0001 \u001f del \u007f nul \u0000 end")",
+    R"("unicode \u00e9 \ud83d\ude00 é 😀")",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1234567890123456789",
+    "-9223372036854775808",
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551615",
+    "1.5",
+    "-0.0",
+    "1e300",
+    R"({"a":[1,2,{"b":null}],"c":"d"})",
+    "[]",
+  };
+  simdjson::dom::parser parser;
+  for (const char* v : values) {
+    std::string json = std::string(R"({"opcode":8,"retry_after":1,"meta":)") + v + "}";
+    auto decoded = decode<rate_limited>(json);
+    CAF_REQUIRE(decoded.ok());
+    simdjson::padded_string padded{ std::string(v) };
+    simdjson::dom::element el;
+    CAF_REQUIRE(!parser.parse(padded).get(el));
+    CAF_CHECK_EQUAL(decoded->meta.text, simdjson::minify(el));
+  }
 }
