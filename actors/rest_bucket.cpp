@@ -69,13 +69,6 @@ rest_window window_of(const rest_bucket_state& b) {
   return w;
 }
 
-rate_limit_headers parse_headers(const std::vector<rest_header>& headers) {
-  rate_limit_headers h;
-  for (const auto& x : headers)
-    h.add(x.name, x.value);
-  return h;
-}
-
 void add_job(bucket_ptr self, rest_job&& j) {
   auto& st = self->state;
   auto ticket = j.ticket;
@@ -248,7 +241,7 @@ void on_reply(bucket_ptr self, uint64_t ticket, rest_response& resp) {
   auto& bj = it->second;
   auto now = clock::now();
   bj.in_flight = false;
-  auto h = parse_headers(resp.headers);
+  auto h = rate_limit_headers::from(resp.headers);
   std::optional<double> body_retry;
   if (resp.status == 429)
     body_retry = models::decode_rest_error(429, resp.body).retry_after;
@@ -372,7 +365,7 @@ caf::behavior rest_bucket(bucket_ptr self, caf::actor router,
       // The reply that revealed the shared bucket counts here too: of two
       // views of one window, the stricter is kept (no ticket is in flight
       // for it here, so only the window is updated).
-      auto h = parse_headers(observed);
+      auto h = rate_limit_headers::from(observed);
       if (h.has_limit())
         st.bucket.on_response(0, 200, h, std::nullopt, clock::now());
       pump(self);

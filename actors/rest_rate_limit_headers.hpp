@@ -42,6 +42,15 @@ struct rate_limit_headers {
   /// Takes one response header; names are case-insensitive.
   void add(std::string_view name, std::string_view value);
 
+  /// All of a response's headers (any range of objects with name and value).
+  template <class Headers>
+  static rate_limit_headers from(const Headers& headers) {
+    rate_limit_headers h;
+    for (const auto& x : headers)
+      h.add(x.name, x.value);
+    return h;
+  }
+
   /// Whether the response carried a route limit to follow.
   bool has_limit() const {
     return limit.has_value() && remaining.has_value() && (reset_after || reset);

@@ -321,9 +321,7 @@ void finish_move(router_ptr self, const std::string& key, const caf::actor& from
   // reaches it before any permit answer sent from here on): only now may a
   // probe of this key count as over.
   auto now = clock::now();
-  rate_limit_headers h;
-  for (const auto& x : observed)
-    h.add(x.name, x.value);
+  auto h = rate_limit_headers::from(observed);
   if (h.has_limit() && h.remaining) {
     rest_probe_fence::window w{ true, h.limit.value_or(*h.remaining), *h.remaining,
                                 now
