@@ -73,6 +73,16 @@ caf::behavior event_router(router_ptr self, router_options options) {
       st.book.ack(it->second, delivery_id, self->clock().now());
       flush(self);
     },
+    [self](ack_atom, const ack_batch& acks) {
+      auto& st = self->state;
+      auto it = st.worker_ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (it == st.worker_ids.end())
+        return;
+      auto now = self->clock().now();
+      for (auto id : acks.ids)
+        st.book.ack(it->second, id, now);
+      flush(self);
+    },
     [self](caf::join_atom, worker_spec& spec) -> uint64_t {
       auto& st = self->state;
       auto sender = caf::actor_cast<caf::actor>(self->current_sender());

@@ -18,6 +18,7 @@
 //     (join_atom, worker_spec)        -> uint64 id    the sender becomes a worker (monitored)
 //                                     => (delivery) to the worker, at most spec.window unacked
 //     (ack_atom, uint64 delivery_id)   one-way, after the handler returned
+//     (ack_atom, ack_batch)            the same for several deliveries
 //     (leave_atom)                    -> ok_atom      unacked deliveries go to other workers
 //     (gateway_command)               -> ok_atom | error{router_errc, ...}
 //                                        forwarded to the shard as (gateway_command) -> ok_atom

@@ -27,6 +27,15 @@ struct delivery {
   bool operator==(const delivery&) const = default;
 };
 
+/// Acks of several deliveries in one message: a busy worker acks everything
+/// it handled since its last ack at once (one remote message instead of one
+/// per event).
+struct ack_batch {
+  std::vector<uint64_t> ids;
+
+  bool operator==(const ack_batch&) const = default;
+};
+
 /// What a worker says when it joins the router.
 struct worker_spec {
   std::string group;               // competing consumers share a group name

@@ -107,6 +107,24 @@ bool event_handlers::dispatch(const event& ev, worker_context& ctx) const {
   return ran;
 }
 
+namespace {
+
+/// Most acks one message carries.
+constexpr size_t max_ack_batch = 256;
+
+void send_acks(worker_ptr self) {
+  auto& st = self->state;
+  if (st.acks.empty())
+    return;
+  if (st.acks.size() == 1)
+    self->send(st.services.router, ack_atom::value, st.acks.front());
+  else
+    self->send(st.services.router, ack_atom::value, ack_batch{ std::move(st.acks) });
+  st.acks.clear();
+}
+
+} // namespace
+
 caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
                      event_handlers handlers) {
   auto& st = self->state;
@@ -136,7 +154,19 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
                    ", seq ", d.ev.seq, ") threw: ", e.what());
       }
       ++st.handled;
-      self->send(st.services.router, ack_atom::value, d.id);
+      st.acks.push_back(d.id);
+      // Acks go out once the deliveries already in the mailbox are handled
+      // (the flush message queues behind them), or every max_ack_batch.
+      if (st.acks.size() >= max_ack_batch) {
+        send_acks(self);
+      } else if (!st.ack_flush_queued) {
+        st.ack_flush_queued = true;
+        self->send(self, ack_flush_atom::value);
+      }
+    },
+    [self](ack_flush_atom) {
+      self->state.ack_flush_queued = false;
+      send_acks(self);
     },
     [self](caf::join_atom) {
       join(self);
@@ -146,6 +176,7 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
       st.services.rest = rest ? rest_client{ self->system(), rest } : rest_client{};
     },
     [self](caf::leave_atom) {
+      send_acks(self);
       self
         ->request(self->state.services.router, self->state.options.join_timeout,
                   caf::leave_atom::value)

@@ -125,6 +125,9 @@ struct worker_state {
   worker_services services;
   uint64_t id = 0; // given by the router on join
   uint64_t handled = 0;
+  /// Handled deliveries not yet acked, and whether a flush is queued.
+  std::vector<uint64_t> acks;
+  bool ack_flush_queued = false;
   static inline const char* name = "worker";
 };
 

@@ -118,6 +118,44 @@ CAF_TEST(a raw handler runs and the delivery is acked after it returns) {
   CAF_CHECK_EQUAL(st.shards.at(0).commit_seq, 2u);
 }
 
+// A stand-in router that hands a joining worker `n` deliveries at once and
+// records the ack messages it gets back.
+caf::behavior burst_router(caf::event_based_actor* self, size_t n,
+                           std::shared_ptr<std::vector<std::vector<uint64_t>>> acks) {
+  return {
+    [=](caf::join_atom, worker_spec&) -> uint64_t {
+      auto w = caf::actor_cast<caf::actor>(self->current_sender());
+      for (size_t i = 1; i <= n; ++i)
+        self->send(w, delivery{ i, 1, event{ 0, i, "MESSAGE_CREATE", 5, "{}" } });
+      return 1;
+    },
+    [=](ack_atom, uint64_t id) {
+      acks->push_back({ id });
+    },
+    [=](ack_atom, const ack_batch& b) {
+      acks->push_back(b.ids);
+    },
+  };
+}
+
+CAF_TEST(a busy worker acks the deliveries it handled in one message) {
+  auto acks = std::make_shared<std::vector<std::vector<uint64_t>>>();
+  auto fake = sys.spawn(burst_router, size_t{ 10 }, acks);
+  auto handled = std::make_shared<size_t>(0);
+  auto w = spawn_worker(
+    sys, fake, options("g"),
+    event_handlers{}.on_raw("MESSAGE_CREATE", [handled](const event&, worker_context&) {
+      ++*handled;
+    }));
+  actors.push_back(w);
+  actors.push_back(fake);
+  run();
+  CAF_CHECK_EQUAL(*handled, 10u);
+  // All ten were in the mailbox together: one ack message, in order.
+  CAF_REQUIRE_EQUAL(acks->size(), 1u);
+  CAF_CHECK_EQUAL(acks->front(), (std::vector<uint64_t>{ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }));
+}
+
 CAF_TEST(a worker subscribes to the names it has handlers for) {
   auto count = std::make_shared<int>(0);
   start(options("g"), event_handlers{}
