@@ -16,11 +16,32 @@ using router_ptr = caf::stateful_actor<event_router_state>*;
 
 void flush(router_ptr self) {
   auto& st = self->state;
-  for (auto& out : st.book.take_outbox()) {
-    auto it = st.worker_handles.find(out.worker);
-    if (it != st.worker_handles.end())
-      self->send(it->second, delivery{ out.id, out.attempt, *out.ev });
+  auto outbox = st.book.take_outbox();
+  if (outbox.empty())
+    return;
+  // One message per worker, deliveries in outbox order.
+  std::map<worker_id, std::vector<delivery>> per_worker;
+  for (auto& out : outbox)
+    per_worker[out.worker].push_back(delivery{ out.id, out.attempt, *out.ev });
+  for (auto& [id, items] : per_worker) {
+    auto it = st.worker_handles.find(id);
+    if (it == st.worker_handles.end())
+      continue;
+    if (items.size() == 1)
+      self->send(it->second, std::move(items.front()));
+    else
+      self->send(it->second, delivery_batch{ std::move(items) });
   }
+}
+
+/// Flushes once the messages already in the mailbox are handled: events
+/// that arrive together leave together.
+void flush_soon(router_ptr self) {
+  auto& st = self->state;
+  if (st.flush_queued)
+    return;
+  st.flush_queued = true;
+  self->send(self, flush_atom::value);
 }
 
 void drop_worker(router_ptr self, const caf::actor_addr& addr, const char* why) {
@@ -63,6 +84,10 @@ caf::behavior event_router(router_ptr self, router_options options) {
   return {
     [self](event& ev) {
       self->state.book.push(std::move(ev), self->clock().now());
+      flush_soon(self);
+    },
+    [self](flush_atom) {
+      self->state.flush_queued = false;
       flush(self);
     },
     [self](ack_atom, uint64_t delivery_id) {

@@ -16,7 +16,8 @@
 //                                                     monitored, forgotten when it goes down
 //   workers
 //     (join_atom, worker_spec)        -> uint64 id    the sender becomes a worker (monitored)
-//                                     => (delivery) to the worker, at most spec.window unacked
+//                                     => (delivery) or (delivery_batch) to the worker, at most
+//                                        spec.window unacked
 //     (ack_atom, uint64 delivery_id)   one-way, after the handler returned
 //     (ack_atom, ack_batch)            the same for several deliveries
 //     (leave_atom)                    -> ok_atom      unacked deliveries go to other workers
@@ -62,6 +63,8 @@ struct event_router_state {
   uint32_t shard_count = 0;
   uint64_t commands = 0;
   uint64_t command_errors = 0;
+  /// A flush message is queued behind the events in the mailbox.
+  bool flush_queued = false;
   static inline const char* name = "event_router";
 };
 

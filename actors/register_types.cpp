@@ -19,6 +19,7 @@ void register_types(caf::actor_system_config& cfg) {
   // Event router (actors/event_router.hpp).
   cfg.add_message_type<delivery>("spectacles.delivery");
   cfg.add_message_type<ack_batch>("spectacles.ack_batch");
+  cfg.add_message_type<delivery_batch>("spectacles.delivery_batch");
   cfg.add_message_type<worker_spec>("spectacles.worker_spec");
   cfg.add_message_type<gateway_command>("spectacles.gateway_command");
   cfg.add_message_type<router_stats>("spectacles.router_stats");

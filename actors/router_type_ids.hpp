@@ -19,6 +19,7 @@ namespace spectacles::actors {
 // CAF's own atoms where the meaning is the same: join, leave, get, reset, ok.
 using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using ack_flush_atom = caf::atom_constant<caf::atom("ackflush")>; // a worker to itself
+using flush_atom = caf::atom_constant<caf::atom("flush")>;        // the router to itself
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using shard_atom = caf::atom_constant<caf::atom("shard")>;
@@ -40,6 +41,11 @@ inline caf::error make_error(router_errc x) {
 
 /// For actor_system_config::add_error_category (done by register_types()).
 std::string render_router_error(uint8_t code, caf::atom_value, const caf::message& context);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_batch& x) {
+  return f(caf::meta::type_name("spectacles.delivery_batch"), x.items);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ack_batch& x) {

@@ -27,6 +27,15 @@ struct delivery {
   bool operator==(const delivery&) const = default;
 };
 
+/// Several deliveries to one worker in one message, in delivery order: the
+/// router sends what piled up for a worker while it handled its mailbox as
+/// one remote message instead of one per event.
+struct delivery_batch {
+  std::vector<delivery> items;
+
+  bool operator==(const delivery_batch&) const = default;
+};
+
 /// Acks of several deliveries in one message: a busy worker acks everything
 /// it handled since its last ack at once (one remote message instead of one
 /// per event).

@@ -123,6 +123,28 @@ void send_acks(worker_ptr self) {
   st.acks.clear();
 }
 
+void handle(worker_ptr self, const delivery& d) {
+  auto& st = self->state;
+  worker_context ctx{ self, st.services, d };
+  try {
+    st.handlers.dispatch(d.ev, ctx);
+  } catch (const std::exception& e) {
+    // A throwing handler counts as handled: redelivering would throw again.
+    log::error(component, st.options.name, ": handler for ", d.ev.name, " (shard ", d.ev.shard,
+               ", seq ", d.ev.seq, ") threw: ", e.what());
+  }
+  ++st.handled;
+  st.acks.push_back(d.id);
+  // Acks go out once the deliveries already in the mailbox are handled
+  // (the flush message queues behind them), or every max_ack_batch.
+  if (st.acks.size() >= max_ack_batch) {
+    send_acks(self);
+  } else if (!st.ack_flush_queued) {
+    st.ack_flush_queued = true;
+    self->send(self, ack_flush_atom::value);
+  }
+}
+
 } // namespace
 
 caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
@@ -144,25 +166,11 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
   join(self);
   return {
     [self](delivery& d) {
-      auto& st = self->state;
-      worker_context ctx{ self, st.services, d };
-      try {
-        st.handlers.dispatch(d.ev, ctx);
-      } catch (const std::exception& e) {
-        // A throwing handler counts as handled: redelivering would throw again.
-        log::error(component, st.options.name, ": handler for ", d.ev.name, " (shard ", d.ev.shard,
-                   ", seq ", d.ev.seq, ") threw: ", e.what());
-      }
-      ++st.handled;
-      st.acks.push_back(d.id);
-      // Acks go out once the deliveries already in the mailbox are handled
-      // (the flush message queues behind them), or every max_ack_batch.
-      if (st.acks.size() >= max_ack_batch) {
-        send_acks(self);
-      } else if (!st.ack_flush_queued) {
-        st.ack_flush_queued = true;
-        self->send(self, ack_flush_atom::value);
-      }
+      handle(self, d);
+    },
+    [self](delivery_batch& b) {
+      for (auto& d : b.items)
+        handle(self, d);
     },
     [self](ack_flush_atom) {
       self->state.ack_flush_queued = false;

@@ -33,6 +33,26 @@ caf::behavior probe_worker(caf::event_based_actor* self, caf::actor router, deli
       if (auto_ack)
         self->send(router, ack_atom::value, d.id);
     },
+    [=](delivery_batch& b) {
+      for (auto& d : b.items) {
+        log->push_back(d);
+        if (auto_ack)
+          self->send(router, ack_atom::value, d.id);
+      }
+    },
+    [](uint64_t) {}, // join reply
+  };
+}
+
+// A worker stand-in that records how many deliveries each message carried.
+caf::behavior batch_counter(caf::event_based_actor*, std::shared_ptr<std::vector<size_t>> sizes) {
+  return {
+    [=](delivery&) {
+      sizes->push_back(1);
+    },
+    [=](delivery_batch& b) {
+      sizes->push_back(b.items.size());
+    },
     [](uint64_t) {}, // join reply
   };
 }
@@ -364,6 +384,24 @@ CAF_TEST(a group with no worker sheds at its bound with the counter right) {
   auto l2 = std::make_shared<std::vector<delivery>>();
   join("g", {}, 10, l2, true);
   CAF_CHECK_EQUAL(seqs(l2), (std::vector<uint64_t>{ 8, 9, 10 }));
+}
+
+CAF_TEST(events that arrive together reach a worker in one message) {
+  auto sizes = std::make_shared<std::vector<size_t>>();
+  auto w = sys.spawn(batch_counter, sizes);
+  actors.push_back(w);
+  caf::send_as(w, router, caf::join_atom::value, worker_spec{ "g", {}, 10, "g-worker" });
+  run();
+  for (uint64_t i = 1; i <= 6; ++i)
+    self->send(router, make_event(i, 100 + i));
+  run();
+  CAF_CHECK_EQUAL(*sizes, (std::vector<size_t>{ 6 }));
+  // One event alone goes alone (and the window of 10 is now full at 10).
+  for (uint64_t i = 7; i <= 11; ++i)
+    produce(make_event(i, 100 + i));
+  CAF_CHECK_EQUAL(*sizes, (std::vector<size_t>{ 6, 1, 1, 1, 1 }));
+  auto st = stats();
+  CAF_CHECK_EQUAL(st.groups.at(0).in_flight, 10u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

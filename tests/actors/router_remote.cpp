@@ -52,6 +52,9 @@ caf::behavior holding_worker(caf::event_based_actor* self, caf::actor router,
     [got](delivery&) {
       ++*got;
     },
+    [got](delivery_batch& b) {
+      *got += static_cast<int>(b.items.size());
+    },
   };
 }
 
