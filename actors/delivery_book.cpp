@@ -121,6 +121,14 @@ bool delivery_book::remove_worker(worker_id id, time_point now) {
   return true;
 }
 
+bool delivery_book::drain_worker(worker_id id) {
+  auto wi = workers_.find(id);
+  if (wi == workers_.end())
+    return false;
+  wi->second.draining = true;
+  return true;
+}
+
 delivery_book::push_result delivery_book::push(event ev, time_point now) {
   auto& s = shards_[ev.shard];
   if (s.epoch == 0)
@@ -180,7 +188,7 @@ delivery_book::worker_state* delivery_book::pick_worker(group_state& g) {
   auto n = g.workers.size();
   for (size_t i = 0; i < n; ++i) {
     auto& w = workers_[g.workers[(g.rr + i) % n]];
-    if (w.in_flight.size() >= w.window)
+    if (w.draining || w.in_flight.size() >= w.window)
       continue;
     if (best == nullptr || w.in_flight.size() < best->in_flight.size())
       best = &w;

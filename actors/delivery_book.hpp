@@ -81,6 +81,11 @@ public:
   /// has no worker left. Returns false for an unknown worker.
   bool remove_worker(worker_id w, time_point now);
 
+  /// The worker is about to leave: it gets no new deliveries, and acks what
+  /// it holds before remove_worker(), so a clean stop redelivers nothing.
+  /// Returns false for an unknown worker.
+  bool drain_worker(worker_id w);
+
   enum class push_result { accepted, duplicate, unrouted };
 
   /// An event from a producer. `unrouted`: no group subscribes to it; it
@@ -156,6 +161,7 @@ private:
     uint64_t delivered = 0;
     uint64_t acked = 0;
     uint64_t redelivered = 0;
+    bool draining = false; // takes no new deliveries
   };
 
   struct flight {

@@ -124,6 +124,18 @@ caf::behavior event_router(router_ptr self, router_options options) {
       flush(self);
       return id;
     },
+    [self](drain_atom) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      auto it = st.worker_ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (it == st.worker_ids.end())
+        return make_error(router_errc::not_registered);
+      // What is bound for the worker goes before the reply, so the reply
+      // tells the worker it holds everything it will get.
+      flush(self);
+      st.book.drain_worker(it->second);
+      log::info(component, "worker ", it->second, " drains before leaving");
+      return caf::ok_atom::value;
+    },
     [self](caf::leave_atom) -> caf::result<caf::ok_atom> {
       auto addr = caf::actor_cast<caf::actor_addr>(self->current_sender());
       if (self->state.worker_ids.count(addr) == 0)

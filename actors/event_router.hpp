@@ -20,6 +20,8 @@
 //                                        spec.window unacked
 //     (ack_atom, uint64 delivery_id)   one-way, after the handler returned
 //     (ack_atom, ack_batch)            the same for several deliveries
+//     (drain_atom)                    -> ok_atom      no new deliveries to the sender; the
+//                                        reply comes after every delivery sent to it
 //     (leave_atom)                    -> ok_atom      unacked deliveries go to other workers
 //     (gateway_command)               -> ok_atom | error{router_errc, ...}
 //                                        forwarded to the shard as (gateway_command) -> ok_atom

@@ -20,6 +20,7 @@ namespace spectacles::actors {
 using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using ack_flush_atom = caf::atom_constant<caf::atom("ackflush")>; // a worker to itself
 using flush_atom = caf::atom_constant<caf::atom("flush")>;        // the router to itself
+using drain_atom = caf::atom_constant<caf::atom("drain")>;        // a worker about to leave
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using shard_atom = caf::atom_constant<caf::atom("shard")>;

@@ -145,6 +145,22 @@ void handle(worker_ptr self, const delivery& d) {
   }
 }
 
+/// Acks what was handled and leaves the group; deliveries that still
+/// arrive are left to the router to redeliver.
+void leave(worker_ptr self) {
+  auto& st = self->state;
+  st.leaving = true;
+  send_acks(self);
+  self->request(st.services.router, st.options.join_timeout, caf::leave_atom::value)
+    .then(
+      [self](caf::ok_atom) {
+        self->quit();
+      },
+      [self](caf::error&) {
+        self->quit();
+      });
+}
+
 } // namespace
 
 caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
@@ -159,16 +175,23 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
   self->set_down_handler([self](caf::down_msg& dm) {
     if (dm.source != self->state.services.router.address())
       return;
-    log::error(component, self->state.options.name, ": the router went down (",
-               self->system().render(dm.reason), "); worker stops");
+    // A router stopped on purpose (its node shutting down) is no fault.
+    if (dm.reason == caf::exit_reason::user_shutdown)
+      log::info(component, self->state.options.name, ": the router stopped; worker stops");
+    else
+      log::error(component, self->state.options.name, ": the router went down (",
+                 self->system().render(dm.reason), "); worker stops");
     self->quit(dm.reason);
   });
   join(self);
   return {
     [self](delivery& d) {
-      handle(self, d);
+      if (!self->state.leaving)
+        handle(self, d);
     },
     [self](delivery_batch& b) {
+      if (self->state.leaving)
+        return;
       for (auto& d : b.items)
         handle(self, d);
     },
@@ -184,16 +207,20 @@ caf::behavior worker(worker_ptr self, caf::actor router, worker_options options,
       st.services.rest = rest ? rest_client{ self->system(), rest } : rest_client{};
     },
     [self](caf::leave_atom) {
-      send_acks(self);
-      self
-        ->request(self->state.services.router, self->state.options.join_timeout,
-                  caf::leave_atom::value)
+      // Drain first: the router stops sending, and its reply comes after
+      // every delivery it sent here, which this worker still handles and
+      // acks. Then nothing is left for the router to redeliver.
+      auto& st = self->state;
+      if (st.draining)
+        return;
+      st.draining = true;
+      self->request(st.services.router, st.options.join_timeout, drain_atom::value)
         .then(
           [self](caf::ok_atom) {
-            self->quit();
+            leave(self);
           },
           [self](caf::error&) {
-            self->quit();
+            leave(self);
           });
     },
   };

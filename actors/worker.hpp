@@ -16,8 +16,11 @@
 // only when such an event arrives (ARCHITECTURE.md key decision 1).
 //
 // Protocol of the worker actor itself:
-//   (delivery)      from the router; handlers run, then (ack_atom, id) to the router
-//   (leave_atom)    leaves the group (undelivered events go to other workers) and quits
+//   (delivery) | (delivery_batch)   from the router; handlers run, then the
+//                   acks go to the router after the mailbox's queued deliveries
+//   (leave_atom)    drains: asks the router for no new deliveries, handles
+//                   and acks everything sent before the router's reply, then
+//                   leaves the group and quits (a clean stop redelivers nothing)
 //   (put_atom, rest_atom, actor)   the REST role's router for ctx.services.rest
 //                                   (an invalid actor: REST is gone)
 #pragma once
@@ -128,6 +131,11 @@ struct worker_state {
   /// Handled deliveries not yet acked, and whether a flush is queued.
   std::vector<uint64_t> acks;
   bool ack_flush_queued = false;
+  /// (leave_atom) drains first: deliveries are still handled until the
+  /// router confirmed it sends no more; once leaving, deliveries that still
+  /// arrive are not handled (the router redelivers them).
+  bool draining = false;
+  bool leaving = false;
   static inline const char* name = "worker";
 };
 

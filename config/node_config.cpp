@@ -43,7 +43,9 @@ node_config::node_config() {
     .add(worker_window, "window", "deliveries in flight per worker")
     .add(worker_count, "count", "workers on this node")
     .add(worker_record_file, "record-file", "worker.handler=record appends JSON lines here")
-    .add(worker_delay_ms, "delay-ms", "make every handler call this much slower (tests, demos)");
+    .add(worker_delay_ms, "delay-ms", "make every handler call this much slower (tests, demos)")
+    .add(worker_drain_ms, "drain-ms",
+         "on shutdown, how long workers may take to handle and ack what they hold (0 = no drain)");
   opt_group{ custom_options_, "gateway" }
     .add(gateway_shards, "shards", "total shards (0 = Discord's recommendation from /gateway/bot)")
     .add(gateway_compression, "compression", "zstd-stream, zlib-stream or none")

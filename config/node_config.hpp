@@ -52,6 +52,7 @@ public:
   uint32_t worker_count = 1;
   std::string worker_record_file = "events.jsonl";
   int64_t worker_delay_ms = 0;
+  int64_t worker_drain_ms = 5000;
 
   // [producer] (synthetic events, for tests and demos without a gateway)
   uint32_t producer_shards = 4;

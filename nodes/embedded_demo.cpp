@@ -186,8 +186,7 @@ int run_embedded_demo(config::node_config& cfg, double duration_s) {
               << actors::ping_stats().failed.load() << " failed\n";
     if (!v.clean() || last.ready != 4)
       rc = 1;
-    for (auto& a : actors)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    stop_roles(sys, actors, std::chrono::milliseconds(cfg.worker_drain_ms));
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   }
   io.reset();

@@ -120,8 +120,7 @@ int run_node(config::node_config& cfg, std::vector<worker_def> workers) {
   if (metrics)
     metrics->stop();
   metrics_io.reset();
-  for (auto& a : role_actors)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  stop_roles(sys, role_actors, std::chrono::milliseconds(cfg.worker_drain_ms));
   caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "caf/scoped_actor.hpp"
+
 #include "actors/coordinator.hpp"
 #include "actors/event_router.hpp"
 #include "actors/gateway_host.hpp"
@@ -31,6 +33,8 @@ struct worker_pool_state {
   std::vector<caf::actor> workers;
   caf::actor router;
   caf::actor rest; // the REST role's router, handed to every worker
+  /// Answered once every worker has drained and quit (leave_atom).
+  std::vector<caf::response_promise> drained;
   static inline const char* name = "worker_pool";
 };
 
@@ -65,6 +69,11 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
                               return w.address() == dm.source;
                             }),
              ws.end());
+    if (ws.empty()) {
+      for (auto& rp : self->state.drained)
+        rp.deliver(caf::ok_atom::value);
+      self->state.drained.clear();
+    }
   });
   self->set_exit_handler([self](caf::exit_msg& em) {
     for (auto& w : self->state.workers)
@@ -82,6 +91,19 @@ caf::behavior worker_pool(caf::stateful_actor<worker_pool_state>* self,
       self->state.rest = rest;
       for (auto& w : self->state.workers)
         self->send(w, actors::put_atom::value, actors::rest_atom::value, rest);
+    },
+    [self](caf::leave_atom) {
+      // Node shutdown: each worker finishes what it holds, acks, leaves.
+      auto& st = self->state;
+      auto rp = self->make_response_promise();
+      if (st.workers.empty()) {
+        rp.deliver(caf::ok_atom::value);
+        return rp;
+      }
+      for (auto& w : st.workers)
+        self->send(w, caf::leave_atom::value);
+      st.drained.push_back(rp);
+      return rp;
     },
     [self](caf::delete_atom, const caf::actor& router) {
       if (router != self->state.router)
@@ -196,10 +218,11 @@ actors::shard_options shard_template(const config::node_config& cfg, const std::
 
 } // namespace
 
-std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
-                                    const caf::actor& agent, const std::string& node_name,
-                                    std::vector<worker_def> workers, net::io_pool* io) {
-  std::vector<caf::actor> started;
+started_roles start_roles(caf::actor_system& sys, const config::node_config& cfg,
+                          const caf::actor& agent, const std::string& node_name,
+                          std::vector<worker_def> workers, net::io_pool* io) {
+  started_roles result;
+  auto& started = result.actors;
   std::vector<caf::actor> router_clients; // told where the router is (role_finder, below)
   if (needs_io(cfg)) {
     auto token = cfg.token();
@@ -299,6 +322,7 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
   }
   if (!workers.empty()) {
     auto pool = sys.spawn(worker_pool, std::move(workers), node_name);
+    result.workers = pool;
     router_clients.push_back(pool);
     started.push_back(pool);
     auto relay = sys.spawn(rest_relay, pool);
@@ -309,7 +333,22 @@ std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_c
   if (!router_clients.empty())
     started.push_back(
       sys.spawn(actors::role_finder, agent, std::string{ "router" }, router_clients));
-  return started;
+  return result;
+}
+
+void stop_roles(caf::actor_system& sys, const started_roles& roles,
+                std::chrono::milliseconds drain) {
+  if (roles.workers && drain.count() > 0) {
+    caf::scoped_actor self{ sys };
+    self->request(roles.workers, drain, caf::leave_atom::value)
+      .receive([](caf::ok_atom) {},
+               [&](caf::error& err) {
+                 log::warn("worker", "workers did not drain within ", drain.count(), " ms (",
+                           sys.render(err), "); their unacked events are redelivered");
+               });
+  }
+  for (auto& a : roles.actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 } // namespace spectacles::nodes

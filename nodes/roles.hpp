@@ -4,6 +4,7 @@
 // come and go.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -39,15 +40,26 @@ const std::vector<std::string>& known_roles();
 /// Checks node.roles; returns an operator-readable problem or "".
 std::string check_roles(const config::node_config& cfg);
 
+/// What start_roles() spawned.
+struct started_roles {
+  std::vector<caf::actor> actors; // every role actor, stopped by stop_roles()
+  caf::actor workers;             // the worker pool, if the node runs workers
+};
+
 /// Spawns the configured roles. `agent` is the node's membership actor.
-/// Returns the actors to stop on shutdown.
 /// `workers` are run besides what node.roles asks for (a bot binary's own handlers).
 /// `io` runs the sockets of the gateway and coordinator roles (required for
 /// them); it must outlive the actor system.
-std::vector<caf::actor> start_roles(caf::actor_system& sys, const config::node_config& cfg,
-                                    const caf::actor& agent, const std::string& node_name,
-                                    std::vector<worker_def> workers = {},
-                                    net::io_pool* io = nullptr);
+started_roles start_roles(caf::actor_system& sys, const config::node_config& cfg,
+                          const caf::actor& agent, const std::string& node_name,
+                          std::vector<worker_def> workers = {}, net::io_pool* io = nullptr);
+
+/// Stops the roles: first the workers drain (each handles and acks the
+/// deliveries it holds and leaves its group, for up to `drain`), so a
+/// stopped worker node causes no duplicate handling; then every role actor
+/// gets an exit.
+void stop_roles(caf::actor_system& sys, const started_roles& roles,
+                std::chrono::milliseconds drain);
 
 /// True when node.roles asks for a role that needs an I/O pool.
 bool needs_io(const config::node_config& cfg);

@@ -167,6 +167,35 @@ CAF_TEST(unacked events of a dead worker go to another worker marked redelivered
   CAF_CHECK_EQUAL(st.workers.at(0).redelivered, 2u);
 }
 
+CAF_TEST(a draining worker gets no new events and leaves with nothing to redeliver) {
+  delivery_book book;
+  auto w1 = book.add_worker("g", {}, 10, "w1", t0);
+  auto w2 = book.add_worker("g", {}, 10, "w2", t0);
+  for (uint64_t i = 1; i <= 4; ++i)
+    book.push(make_event(i, i), t0);
+  auto out = book.take_outbox();
+  CAF_REQUIRE_EQUAL(out.size(), 4u);
+  std::vector<uint64_t> held_by_w1;
+  for (auto& o : out)
+    if (o.worker == w1)
+      held_by_w1.push_back(o.id);
+  CAF_REQUIRE_EQUAL(held_by_w1.size(), 2u);
+  // w1 acks one of its two: it holds one and w2 two, so w1 is the least
+  // loaded and would get the next events.
+  book.ack(w1, held_by_w1[0], t0);
+  CAF_CHECK(book.drain_worker(w1));
+  book.push(make_event(5, 5), t0);
+  book.push(make_event(6, 6), t0);
+  CAF_CHECK_EQUAL(sent(book.take_outbox()), (pairs{ { w2, 5 }, { w2, 6 } }));
+  // It still acks what it holds; then it leaves and nothing goes again.
+  CAF_CHECK(book.ack(w1, held_by_w1[1], t0) == delivery_book::ack_result::ok);
+  CAF_CHECK(book.remove_worker(w1, t0));
+  CAF_CHECK(book.take_outbox().empty());
+  auto st = book.stats(t0);
+  CAF_CHECK_EQUAL(st.totals.redeliveries, 0u);
+  CAF_CHECK(!book.drain_worker(w1));
+}
+
 CAF_TEST(a group whose last worker died keeps the events for the next worker) {
   delivery_book book;
   auto w1 = book.add_worker("g", {}, 10, "w1", t0);

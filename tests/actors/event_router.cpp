@@ -4,6 +4,7 @@
 
 #include "caf/test/dsl.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -52,6 +53,24 @@ caf::behavior batch_counter(caf::event_based_actor*, std::shared_ptr<std::vector
     },
     [=](delivery_batch& b) {
       sizes->push_back(b.items.size());
+    },
+    [](uint64_t) {}, // join reply
+  };
+}
+
+// A worker stand-in for draining: logs the seq of each delivery and 0 for
+// the router's reply to (drain_atom).
+caf::behavior draining_worker(caf::event_based_actor*, std::shared_ptr<std::vector<uint64_t>> log) {
+  return {
+    [=](delivery& d) {
+      log->push_back(d.ev.seq);
+    },
+    [=](delivery_batch& b) {
+      for (auto& d : b.items)
+        log->push_back(d.ev.seq);
+    },
+    [=](caf::ok_atom) {
+      log->push_back(0);
     },
     [](uint64_t) {}, // join reply
   };
@@ -244,6 +263,43 @@ CAF_TEST(unacked deliveries of a worker that exits go to another worker marked r
   CAF_CHECK_EQUAL(st.totals.redeliveries, 1u);
   CAF_CHECK_EQUAL(st.workers.size(), 1u);
   CAF_CHECK_EQUAL(commit(0), 3u);
+}
+
+CAF_TEST(a draining worker gets its reply after what was bound for it and nothing new) {
+  auto la = std::make_shared<std::vector<uint64_t>>();
+  auto a = sys.spawn(draining_worker, la);
+  actors.push_back(a);
+  caf::send_as(a, router, caf::join_atom::value, worker_spec{ "g", {}, 10, "a" });
+  run();
+  // Two events wait in the router's mailbox for their flush when the drain
+  // request arrives: the reply must not overtake them.
+  self->send(router, make_event(1, 101));
+  self->send(router, make_event(2, 102));
+  caf::send_as(a, router, drain_atom::value);
+  run();
+  CAF_CHECK_EQUAL(*la, (std::vector<uint64_t>{ 1, 2, 0 }));
+  auto lb = std::make_shared<std::vector<delivery>>();
+  join("g", {}, 10, lb);
+  for (uint64_t i = 3; i <= 6; ++i)
+    produce(make_event(i, 100 + i));
+  CAF_CHECK_EQUAL(seqs(lb), (std::vector<uint64_t>{ 3, 4, 5, 6 }));
+  CAF_CHECK_EQUAL(la->size(), 3u);
+  // It acks what it held and leaves: nothing is redelivered.
+  auto st = stats();
+  auto held = std::find_if(st.workers.begin(), st.workers.end(), [](const worker_stats& w) {
+    return w.name == "a";
+  });
+  CAF_REQUIRE(held != st.workers.end());
+  CAF_CHECK_EQUAL(held->in_flight, 2u);
+  for (uint64_t id = 1; id <= 2; ++id)
+    caf::send_as(a, router, ack_atom::value, id);
+  caf::send_as(a, router, caf::leave_atom::value);
+  run();
+  st = stats();
+  CAF_CHECK_EQUAL(st.totals.redeliveries, 0u);
+  CAF_CHECK_EQUAL(st.totals.acks, 2u);
+  CAF_CHECK_EQUAL(st.workers.size(), 1u);
+  CAF_CHECK_EQUAL(seqs(lb), (std::vector<uint64_t>{ 3, 4, 5, 6 }));
 }
 
 CAF_TEST(exact duplicates are dropped and counted) {

@@ -244,6 +244,31 @@ CAF_TEST(a leaving worker hands its group to the others) {
   CAF_CHECK_EQUAL(stats().workers.size(), 1u);
 }
 
+CAF_TEST(a leaving worker first handles what was sent to it so nothing is redelivered) {
+  auto a = std::make_shared<int>(0);
+  auto b = std::make_shared<int>(0);
+  auto wa = start(options("g", "a"), event_handlers{}.on_event([a](const event&, worker_context&) {
+    ++*a;
+  }));
+  start(options("g", "b"), event_handlers{}.on_event([b](const event&, worker_context&) {
+    ++*b;
+  }));
+  // The leave request reaches `a` before the events it is sent reach it.
+  caf::anon_send(wa, caf::leave_atom::value);
+  for (uint64_t i = 1; i <= 8; ++i)
+    self->send(router, event{ 0, i, "MESSAGE_CREATE", 100 + i, "{}" });
+  run();
+  CAF_CHECK_EQUAL(*a + *b, 8);
+  auto st = stats();
+  CAF_CHECK_EQUAL(st.totals.redeliveries, 0u);
+  CAF_CHECK_EQUAL(st.totals.acks, 8u);
+  CAF_CHECK_EQUAL(st.workers.size(), 1u);
+  for (uint64_t i = 9; i <= 12; ++i)
+    produce(event{ 0, i, "MESSAGE_CREATE", 100 + i, "{}" });
+  CAF_CHECK_EQUAL(*a + *b, 12);
+  CAF_CHECK_EQUAL(stats().totals.redeliveries, 0u);
+}
+
 CAF_TEST(the record handler appends one JSON line per event) {
   char path[] = "/tmp/spectacles-record-XXXXXX";
   int fd = ::mkstemp(path);

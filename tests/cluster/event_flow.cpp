@@ -1,7 +1,8 @@
 // Events through real processes: a router+producer node and two worker nodes
 // with the record handler. Kill -9 a worker node mid-stream, restart worker
 // nodes one after the other: nothing is lost, duplicates are only
-// redeliveries, and every worker sees each guild's events in seq order.
+// redeliveries (none at all for a clean stop), and every worker sees each
+// guild's events in seq order.
 #define CAF_SUITE cluster.event_flow
 
 #include "caf/test/unit_test.hpp"
@@ -63,6 +64,14 @@ struct fixture {
              "--worker.record-file=" + dir + "/" + name + ".jsonl" };
   }
 
+  // A worker node stopped with SIGTERM exits with status 0.
+  void stopped_cleanly(node_process& node) {
+    auto status = node.wait();
+    CAF_CHECK_EQUAL(status, 0);
+    if (status != 0)
+      CAF_MESSAGE("worker log:\n" << node.log());
+  }
+
   std::vector<record> all_records(const std::vector<std::string>& names) {
     std::vector<record> out;
     for (auto& n : names) {
@@ -80,8 +89,9 @@ struct fixture {
   }
 
   // Every (shard, seq) of `total` events present; duplicates only as
-  // redeliveries; per worker, each guild's seqs strictly increase.
-  void check_delivery(const std::vector<std::string>& names, uint64_t total) {
+  // redeliveries; per worker, each guild's seqs strictly increase. Returns
+  // the number of redeliveries.
+  uint64_t check_delivery(const std::vector<std::string>& names, uint64_t total) {
     auto rs = all_records(names);
     std::map<std::pair<uint32_t, uint64_t>, std::pair<int, int>> seen; // first, redelivered
     for (auto& r : rs) {
@@ -107,11 +117,14 @@ struct fixture {
     uint64_t out_of_order = 0;
     for (auto& r : rs) {
       auto& last = last_seq[{ r.worker, r.guild }];
-      if (r.seq <= last)
-        ++out_of_order;
+      if (r.seq <= last && ++out_of_order <= 5)
+        CAF_MESSAGE("out of order at " << r.worker << ", guild " << r.guild << ": seq " << r.seq
+                                       << (r.redelivered ? " (redelivered)" : "") << " after "
+                                       << last);
       last = r.seq;
     }
     CAF_CHECK_EQUAL(out_of_order, 0u);
+    return redeliveries;
   }
 };
 
@@ -157,7 +170,7 @@ CAF_TEST(a rolling restart of both worker nodes loses nothing) {
     30s));
   // Update w1: stop it cleanly, start the new version, then the same for w2.
   w1->signal(SIGTERM);
-  CAF_CHECK_EQUAL(w1->wait(), 0);
+  stopped_cleanly(*w1);
   w1 = std::make_unique<node_process>("w1b", worker_args("w1b", router.address()));
   CAF_REQUIRE(w1->started());
   CAF_REQUIRE(eventually(
@@ -166,7 +179,7 @@ CAF_TEST(a rolling restart of both worker nodes loses nothing) {
     },
     30s));
   w2->signal(SIGTERM);
-  CAF_CHECK_EQUAL(w2->wait(), 0);
+  stopped_cleanly(*w2);
   w2 = std::make_unique<node_process>("w2b", worker_args("w2b", router.address()));
   CAF_REQUIRE(w2->started());
   std::vector<std::string> names{ "w1", "w2", "w1b", "w2b" };
@@ -175,7 +188,9 @@ CAF_TEST(a rolling restart of both worker nodes loses nothing) {
       return distinct(all_records(names)) == total;
     },
     60s));
-  check_delivery(names, total);
+  // A stopped worker drains (handles and acks what it holds, then leaves):
+  // nothing needs redelivering.
+  CAF_CHECK_EQUAL(check_delivery(names, total), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
