@@ -79,7 +79,7 @@ caf::behavior event_router(router_ptr self, router_options options) {
         return;
       }
     }
-    drop_worker(self, dm.source, "went down; redelivering its unacked events");
+    drop_worker(self, dm.source, "went down");
   });
   return {
     [self](event& ev) {
@@ -141,7 +141,7 @@ caf::behavior event_router(router_ptr self, router_options options) {
       if (self->state.worker_ids.count(addr) == 0)
         return make_error(router_errc::not_registered);
       self->demonitor(addr);
-      drop_worker(self, addr, "left; redelivering its unacked events");
+      drop_worker(self, addr, "left");
       return caf::ok_atom::value;
     },
     [self](shard_atom, uint32_t shard, uint32_t shard_count) {
