@@ -40,7 +40,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_report& x) {
   return f(caf::meta::type_name("spectacles.shard_report"), x.shard, x.node, x.state, x.seq,
            x.session_id, x.dispatches, x.identifies, x.resumes, x.zombies, x.connects, x.latency_ms,
-           x.buffered, x.shed, x.error);
+           x.buffered, x.shed, x.hibernations, x.error);
 }
 
 } // namespace spectacles::actors

@@ -30,10 +30,11 @@ struct shard_report {
   uint64_t resumes = 0;
   uint64_t zombies = 0;
   uint64_t connects = 0;
-  int64_t latency_ms = -1; // last heartbeat -> ACK; -1 before the first ACK
-  uint64_t buffered = 0;   // events waiting for a router
-  uint64_t shed = 0;       // events dropped because the buffer was full
-  std::string error;       // the fatal error, if the shard stopped for good
+  int64_t latency_ms = -1;   // last heartbeat -> ACK; -1 before the first ACK
+  uint64_t buffered = 0;     // events waiting for a router
+  uint64_t shed = 0;         // events dropped because the buffer was full
+  uint64_t hibernations = 0; // times the idle shard's zlib context was put to sleep
+  std::string error;         // the fatal error, if the shard stopped for good
 
   bool operator==(const shard_report&) const = default;
 };

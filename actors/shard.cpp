@@ -34,6 +34,9 @@ struct shard_io {
   std::unique_ptr<net::zlib_inflater> zlib;
   std::unique_ptr<net::zstd_inflater> zstd;
   bool failed = false;
+  std::chrono::milliseconds hibernate_after{ 0 };
+  std::chrono::steady_clock::time_point last_message{};
+  std::shared_ptr<std::atomic<uint64_t>> hibernations;
   static constexpr size_t keep_buffer = 16 * 1024;
 
   template <class... Ts>
@@ -79,6 +82,14 @@ struct shard_io {
       zlib->release_buffers(keep_buffer);
     else if (zstd)
       zstd->release_buffers(keep_buffer);
+    // A message after a long silence (an idle shard's heartbeat ACK): the
+    // next one is most likely far off too, so the zlib context sleeps until
+    // then. A busy shard never pays for it; zstd has no way to do the same.
+    auto now = std::chrono::steady_clock::now();
+    bool quiet = now - last_message >= hibernate_after;
+    last_message = now;
+    if (zlib && hibernate_after.count() > 0 && quiet && zlib->hibernate())
+      ++*hibernations;
   }
 };
 
@@ -121,6 +132,9 @@ void open_socket(self_ptr self, uint64_t id, const std::string& url) {
   auto io = std::make_shared<shard_io>();
   io->owner = self->address();
   io->id = id;
+  io->hibernate_after = st.options.hibernate_after;
+  io->last_message = std::chrono::steady_clock::now();
+  io->hibernations = st.hibernations;
   const auto& compression = st.options.protocol.compression;
   if (compression == "zlib-stream")
     io->zlib = std::make_unique<net::zlib_inflater>();
@@ -318,6 +332,7 @@ shard_report make_report(self_ptr self) {
     r.latency_ms = latency->count();
   r.buffered = st.buffered.size();
   r.shed = st.shed;
+  r.hibernations = st.hibernations->load();
   r.error = st.fatal;
   return r;
 }

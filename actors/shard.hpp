@@ -28,6 +28,7 @@
 // after a backoff, tick_atom at the protocol's next wakeup, commit polls.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -60,6 +61,10 @@ struct shard_actor_options {
   caf::timespan request_timeout = std::chrono::seconds(5); // coordinator/router requests
   caf::timespan close_timeout = std::chrono::seconds(3);   // close handshake on a stop
   size_t max_buffered = 50'000;                            // events kept while no router is known
+  // A zlib-stream shard whose last message came after this much silence
+  // (an idle shard: only heartbeat ACKs) hibernates its inflater until the
+  // next message: ~39 KiB less per idle connection. 0 = never.
+  std::chrono::milliseconds hibernate_after = std::chrono::seconds(10);
   uint64_t seed = 0; // random source (heartbeat jitter, backoff); 0 = from the clock
 };
 
@@ -75,6 +80,8 @@ struct shard_actor_state {
   caf::actor router;
   std::deque<event> buffered; // dispatches waiting for a router
   uint64_t shed = 0;
+  /// Inflater hibernations, counted by the I/O side of every connection.
+  std::shared_ptr<std::atomic<uint64_t>> hibernations = std::make_shared<std::atomic<uint64_t>>(0);
   std::string session_id; // of the last session handed to the router
   std::optional<gateway_time> wakeup;
   bool permit_wanted = false;

@@ -60,6 +60,9 @@ node_config::node_config() {
          "extra spacing per identify bucket for the permit to reach its shard")
     .add(gateway_session_staleness_ms, "session-staleness-ms",
          "how old the session store's copy of a shard's seq may get")
+    .add(gateway_hibernate_after_ms, "hibernate-after-ms",
+         "an idle zlib-stream shard (a message after this much silence) frees its inflater "
+         "until the next message (0 = never)")
     .add(gateway_settle_ms, "settle-ms", "wait this long for gateway nodes before placing shards")
     .add(gateway_tls_ca, "tls-ca", "trust only this CA file for wss:// and https:// (tests)");
   opt_group{ custom_options_, "producer" }

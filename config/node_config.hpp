@@ -71,6 +71,7 @@ public:
   int64_t gateway_identify_window_ms = 5000;
   int64_t gateway_identify_margin_ms = 250;
   int64_t gateway_session_staleness_ms = 1000;
+  int64_t gateway_hibernate_after_ms = 10'000;
   int64_t gateway_settle_ms = 2000;
   std::string gateway_tls_ca;
 

@@ -8,6 +8,10 @@
 // Both buffers are reused between messages; after a message above
 // `shrink_above` (a big GUILD_CREATE) they are released again at the next
 // call, so one huge event does not pin memory for the connection's lifetime.
+// An idle connection can hibernate(): Discord flushes every message with
+// Z_SYNC_FLUSH, so between messages the whole state of the stream is the last
+// 32 KiB of output, which is kept compressed and set as the dictionary of a
+// raw inflater when the next message comes.
 // Corrupt input is an errc::corrupt error; the context then stays broken
 // until reset(), because zlib cannot resynchronize mid-stream.
 #pragma once
@@ -49,6 +53,23 @@ public:
   /// message; the last returned view becomes invalid). Idle connections then
   /// hold only zlib's window and state.
   void release_buffers(size_t keep);
+
+  /// For a connection gone quiet: keeps the 32 KiB window deflated (a few
+  /// KiB) and frees zlib's context (window and state, ~39 KiB, returned to
+  /// the OS) and both buffers. The next feed() restores the context (about a
+  /// hundred microseconds) and inflates as if nothing happened. Only between
+  /// messages: returns false (and changes nothing) before the first message,
+  /// with a partial message buffered, when the last message did not end at a
+  /// deflate block boundary (a real sync flush always does), or on a broken
+  /// stream.
+  bool hibernate();
+
+  /// True between hibernate() and the next feed() or reset().
+  bool hibernating() const;
+
+  /// Bytes this inflater holds on the heap now: zlib's context, the buffers
+  /// and a hibernated window (tests and benchmarks).
+  size_t held_bytes() const;
 
 private:
   struct impl;

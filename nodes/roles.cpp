@@ -243,6 +243,7 @@ started_roles start_roles(caf::actor_system& sys, const config::node_config& cfg
         opts.shard.io = io;
         opts.shard.tls = *tls;
         opts.shard.node_name = node_name;
+        opts.shard.hibernate_after = std::chrono::milliseconds(cfg.gateway_hibernate_after_ms);
         auto host = sys.spawn(actors::gateway_host, std::move(opts));
         caf::anon_send(agent, actors::put_atom::value, std::string{ "gateway" }, host);
         started.push_back(host);

@@ -14,9 +14,12 @@
 //   gateway.ingest_from_sim.<c>        a shard actor fed by the sim itself (one run)
 //   gateway.cpu_us_per_event.<c>       client process CPU per event, one shard at 2000
 //                                      events/s, vs a bare ws_client at that rate
-//   gateway.rss_per_idle_shard.<cfg>   (RSS with 128 idle shards - RSS with 1) / 127
-//                                      (goal <= 48 KiB with zlib-stream); also zstd and wss
+//   gateway.rss_per_idle_shard.<cfg>   (RSS with 128 idle shards - RSS with 1) / 127, once
+//                                      the shards went idle (only heartbeat ACKs) past their
+//                                      hibernate_after (goal <= 48 KiB with zlib-stream); also
+//                                      zstd and wss
 //   gateway.heap_per_idle_shard.<cfg>  the same as live malloc bytes (mallinfo2)
+//   gateway.rss_per_shard_after_ready.<cfg>  the same 1 s after READY + GUILD_CREATEs
 //   gateway.mem.{ws_client,inflater}   where it goes: 128 bare idle ws_clients, then 128
 //                                      inflaters fed an idle session's frames; and a wss
 //                                      ws_client with SSL_MODE_RELEASE_BUFFERS (an experiment)
@@ -100,8 +103,9 @@ constexpr size_t ingest_guilds = 4;
 constexpr double cpu_rate = 2000;    // events/s
 constexpr int cpu_windows = 5;       // one-second windows, median
 constexpr uint32_t rss_shards = 128; // vs 1
-constexpr size_t rss_guilds = 256;   // ~2 GUILD_CREATEs per shard of 128
-constexpr uint64_t intents = 37377;  // node default: GUILDS, GUILD_MESSAGES, DMs, MESSAGE_CONTENT
+constexpr int64_t rss_heartbeat_ms = 2000;
+constexpr size_t rss_guilds = 256;  // ~2 GUILD_CREATEs per shard of 128
+constexpr uint64_t intents = 37377; // node default: GUILDS, GUILD_MESSAGES, DMs, MESSAGE_CONTENT
 const char* const compressions[] = { "zstd-stream", "zlib-stream" };
 
 int64_t mono_ns() {
@@ -148,7 +152,8 @@ int run_sim_process(char** argv) {
     o.tls_cert = argv[5];
     o.tls_key = argv[6];
   }
-  o.gateway.heartbeat_interval = sim::milliseconds{ 41250 };
+  o.gateway.heartbeat_interval
+    = sim::milliseconds{ argv[7] != nullptr ? std::atoll(argv[7]) : 41250 };
   // Every shard identifies at once: its own rate-limit key, a tiny window.
   o.gateway.identify_window = sim::milliseconds{ 1 };
   o.start_limit.max_concurrency = 1024;
@@ -171,10 +176,10 @@ struct sim_child {
   std::string url;
 
   sim_child(const char* argv0, double eps, uint64_t max_events, size_t guilds,
-            const net::cert_paths* tls = nullptr) {
+            const net::cert_paths* tls = nullptr, int64_t heartbeat_ms = 41250) {
     proc = oneway::start_self(argv0, { "sim", std::to_string(eps), std::to_string(max_events),
                                        std::to_string(guilds), tls ? tls->cert : "-",
-                                       tls ? tls->key : "-" });
+                                       tls ? tls->key : "-", std::to_string(heartbeat_ms) });
     url = proc.read_line();
   }
   ~sim_child() {
@@ -600,8 +605,12 @@ double bare_cpu_us_per_event(const char* argv0, const std::string& compression) 
 // ---------------------------------------------------------------- RSS per idle shard
 
 /// `bench_gateway rss COMPRESSION CERTDIR|-`: in a fresh process, RSS and live
-/// heap with 1 idle shard connected, then with 128; prints
-/// "<rss1> <rss128> <heap1> <heap128>" in bytes.
+/// heap with 1 shard connected, then with 128, measured twice: 1 s after READY
+/// and the GUILD_CREATEs, and once every shard has been idle (no events, only
+/// heartbeat ACKs) past its hibernate_after. Prints "<rss1> <rss128> <heap1>
+/// <heap128>" for each, in bytes. The sim's heartbeat interval is 2 s and the
+/// shards' hibernate_after 1 s (Discord's: 41.25 s; the default: 10 s), so an
+/// idle shard's inflater hibernates at its first ACK after READY.
 int run_rss_process(char** argv) {
   log::set_level(log::level::warn);
   std::string compression = argv[2];
@@ -617,13 +626,15 @@ int run_rss_process(char** argv) {
     }
     tls = *ctx;
   }
-  sim_child sim{ argv[0], 0, 0, rss_guilds, leaf ? &*leaf : nullptr };
+  sim_child sim{ argv[0], 0, 0, rss_guilds, leaf ? &*leaf : nullptr, rss_heartbeat_ms };
   client cl{ argv[0] };
   auto c = std::make_shared<sink_counters>();
   auto sink = cl.sys->spawn(sink_router, c);
   std::vector<caf::actor> shards;
   auto spawn = [&](uint32_t id) {
-    shards.push_back(cl.spawn_shard(cl.options(sim.url, compression, id, rss_shards, tls), sink));
+    auto o = cl.options(sim.url, compression, id, rss_shards, tls);
+    o.hibernate_after = std::chrono::milliseconds{ rss_heartbeat_ms / 2 };
+    shards.push_back(cl.spawn_shard(std::move(o), sink));
   };
   spawn(0);
   if (!cl.all_running(shards, 20s)) {
@@ -642,7 +653,12 @@ int run_rss_process(char** argv) {
   std::this_thread::sleep_for(1s); // the GUILD_CREATEs after READY
   auto rss128 = rss_bytes();
   auto heap128 = heap_bytes();
-  std::printf("%zu %zu %zu %zu\n", rss1, rss128, heap1, heap128);
+  // Idle: two heartbeat intervals, so every shard got an ACK after a second
+  // of silence (the one shard measured first has been idle longer still).
+  std::this_thread::sleep_for(std::chrono::milliseconds{ 2 * rss_heartbeat_ms + 500 });
+  auto idle_rss128 = rss_bytes();
+  auto idle_heap128 = heap_bytes();
+  std::printf("%zu %zu %zu %zu %zu %zu\n", rss1, rss128, heap1, heap128, idle_rss128, idle_heap128);
   std::fflush(stdout);
   for (auto& s : shards)
     caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
@@ -651,8 +667,10 @@ int run_rss_process(char** argv) {
 }
 
 struct rss_result {
-  double rss_kib = 0;
+  double rss_kib = 0; // 1 s after READY
   double heap_kib = 0;
+  double idle_rss_kib = 0; // after idling past hibernate_after
+  double idle_heap_kib = 0;
 };
 
 rss_result rss_per_shard(const char* argv0, const std::string& compression,
@@ -660,8 +678,10 @@ rss_result rss_per_shard(const char* argv0, const std::string& compression,
   auto child = oneway::start_self(argv0, { "rss", compression, certdir });
   auto line = child.read_line();
   child.finish();
-  size_t rss1 = 0, rss128 = 0, heap1 = 0, heap128 = 0;
-  if (std::sscanf(line.c_str(), "%zu %zu %zu %zu", &rss1, &rss128, &heap1, &heap128) != 4) {
+  size_t rss1 = 0, rss128 = 0, heap1 = 0, heap128 = 0, idle_rss128 = 0, idle_heap128 = 0;
+  if (std::sscanf(line.c_str(), "%zu %zu %zu %zu %zu %zu", &rss1, &rss128, &heap1, &heap128,
+                  &idle_rss128, &idle_heap128)
+      != 6) {
     std::fprintf(stderr, "rss (%s, %s): child said \"%s\"\n", compression.c_str(), certdir.c_str(),
                  line.c_str());
     return {};
@@ -669,7 +689,9 @@ rss_result rss_per_shard(const char* argv0, const std::string& compression,
   auto per = [](size_t one, size_t many) {
     return (static_cast<double>(many) - static_cast<double>(one)) / (rss_shards - 1) / 1024.0;
   };
-  return { per(rss1, rss128), per(heap1, heap128) };
+  // The one shard of the first figure is idle by the second as well.
+  return { per(rss1, rss128), per(heap1, heap128), per(rss1, idle_rss128),
+           per(heap1, idle_heap128) };
 }
 
 /// Where an idle shard's memory goes: `bench_gateway probe COMPRESSION
@@ -867,9 +889,13 @@ int main(int argc, char** argv) {
     }
     auto dir = cfg.tls ? certdir : std::string{ "-" };
     auto r = rss_per_shard(argv[0], cfg.compression, dir);
-    bench::report("gateway.rss_per_idle_shard." + cfg.name, r.rss_kib, "KiB", {}, 0, cfg.note);
-    bench::report("gateway.heap_per_idle_shard." + cfg.name, r.heap_kib, "KiB", {}, 0,
+    bench::report("gateway.rss_per_idle_shard." + cfg.name, r.idle_rss_kib, "KiB", {}, 0, cfg.note);
+    bench::report("gateway.heap_per_idle_shard." + cfg.name, r.idle_heap_kib, "KiB", {}, 0,
                   "live malloc bytes (mallinfo2), same runs");
+    bench::report("gateway.rss_per_shard_after_ready." + cfg.name, r.rss_kib, "KiB", {}, 0,
+                  "the same, 1 s after READY + GUILD_CREATEs (not idle yet)");
+    bench::report("gateway.heap_per_shard_after_ready." + cfg.name, r.heap_kib, "KiB", {}, 0,
+                  "live malloc bytes then");
     auto probe = oneway::start_self(argv[0], { "probe", cfg.compression, dir });
     auto line = probe.read_line();
     probe.finish();

@@ -79,6 +79,29 @@ CAF_TEST(zlib - stream carries the same events) {
   CAF_CHECK_EQUAL(fx.verdict().identifies, 1u);
 }
 
+CAF_TEST(an idle zlib - stream shard sleeps its inflater between events and loses none) {
+  gateway_fixture fx;
+  fx.sim_options.gateway.events_per_second = 5; // 200 ms of silence before each event
+  fx.start();
+  auto o = fx.shard_options(0, 1, "zlib-stream");
+  o.hibernate_after = std::chrono::milliseconds(100);
+  auto shard = fx.spawn_shard(std::move(o));
+  CAF_REQUIRE(eventually([&] {
+    return fx.worker_seq(0) >= 12;
+  }));
+  auto r = fx.report(shard);
+  // Asleep after (nearly) every event, and each wake read the stream on: no
+  // frame failed to inflate, so no reconnect and no resume.
+  CAF_CHECK_GREATER_OR_EQUAL(r.hibernations, 6u);
+  CAF_CHECK_EQUAL(r.connects, 1u);
+  auto v = fx.verdict();
+  CAF_CHECK_EQUAL(v.identifies, 1u);
+  CAF_CHECK_EQUAL(v.resumes_ok, 0u);
+  auto events = fx.events();
+  for (size_t i = 0; i < events.size(); ++i)
+    CAF_CHECK_EQUAL(events[i].seq, i + 1);
+}
+
 CAF_TEST(resumable close codes resume) {
   for (int code : { 4000, 4001, 4002, 4005, 4008 }) {
     CAF_MESSAGE("close code " << code);

@@ -152,6 +152,90 @@ CAF_TEST(buffers shrink back after a huge message) {
   CAF_CHECK_EQUAL(feed_all(z, { c5 }), small);
 }
 
+// Gateway-like messages that repeat each other's text, so that later ones are
+// mostly back-references into the window earlier ones filled.
+std::string guild_message(std::mt19937& rng, int i) {
+  std::string m = R"({"t":"MESSAGE_CREATE","s":)" + std::to_string(i)
+                  + R"(,"op":0,"d":{"content":")" + random_text(rng, 40) + R"(","author":)";
+  for (int k = 0; k < 20; ++k)
+    m += R"({"username":"user_)" + std::to_string(k) + R"(","avatar":"0123456789abcdef"},)";
+  return m + "}}";
+}
+
+CAF_TEST(a hibernated inflater goes on with the stream as if it never slept) {
+  std::mt19937 rng{ 11 };
+  zlib_deflater d;
+  zlib_inflater z;
+  zlib_inflater awake;       // the same stream, never hibernated
+  CAF_CHECK(!z.hibernate()); // nothing to keep before the first message
+  CAF_CHECK(!z.hibernating());
+  for (int i = 0; i < 60; ++i) {
+    auto msg = guild_message(rng, i);
+    std::string c{ *d.compress(msg) };
+    CAF_CHECK_EQUAL(feed_all(z, { c }), msg);
+    CAF_CHECK_EQUAL(feed_all(awake, { c }), msg);
+    if (i % 2 == 0) {
+      auto held = z.held_bytes();
+      CAF_REQUIRE(z.hibernate());
+      CAF_CHECK(z.hibernating());
+      // The window (32 KiB once it is full) and the state are gone; what is
+      // kept is the window deflated.
+      if (i >= 20) {
+        CAF_CHECK_GREATER_OR_EQUAL(held, 39u * 1024);
+        CAF_CHECK_LESS(z.held_bytes(), 8u * 1024);
+      }
+      CAF_CHECK(!z.hibernate()); // already asleep
+    }
+  }
+  // Its compressed frames are back-references into the window: a fresh
+  // raw inflater without the window could not read them.
+  auto msg = guild_message(rng, 60);
+  std::string c{ *d.compress(msg) };
+  CAF_CHECK_LESS(c.size(), msg.size() / 4);
+  CAF_CHECK_EQUAL(feed_all(z, { c }), msg);
+}
+
+CAF_TEST(an inflater with a partial message does not hibernate) {
+  std::mt19937 rng{ 12 };
+  zlib_deflater d;
+  zlib_inflater z;
+  std::string c1{ *d.compress(guild_message(rng, 1)) };
+  std::string c2{ *d.compress(guild_message(rng, 2)) };
+  CAF_CHECK(!feed_all(z, { c1 }).empty());
+  auto half = std::string_view{ c2 }.substr(0, c2.size() / 2);
+  auto r = z.feed(half);
+  CAF_REQUIRE(r && !r->has_value());
+  CAF_CHECK(!z.hibernate());
+  auto rest = z.feed(std::string_view{ c2 }.substr(c2.size() / 2));
+  CAF_REQUIRE(r && rest->has_value());
+  CAF_CHECK(z.hibernate());
+}
+
+CAF_TEST(a hibernated inflater resets for a new connection and reports corrupt input) {
+  std::mt19937 rng{ 13 };
+  zlib_deflater d;
+  zlib_inflater z;
+  std::string c1{ *d.compress(guild_message(rng, 1)) };
+  CAF_CHECK(!feed_all(z, { c1 }).empty());
+  CAF_REQUIRE(z.hibernate());
+  // A new connection: a new zlib header, which the woken raw context would
+  // reject; reset() starts over with a zlib context.
+  z.reset();
+  CAF_CHECK(!z.hibernating());
+  zlib_deflater d2;
+  auto msg = guild_message(rng, 2);
+  std::string c2{ *d2.compress(msg) };
+  CAF_CHECK_EQUAL(feed_all(z, { c2 }), msg);
+  CAF_REQUIRE(z.hibernate());
+  std::string garbage(64, '\x7f');
+  garbage += std::string("\x00\x00\xff\xff", 4);
+  auto r = z.feed(garbage);
+  CAF_CHECK(!r);
+  CAF_CHECK(!z.feed(c2)); // broken until reset
+  z.reset();
+  CAF_CHECK_EQUAL(feed_all(z, { c2 }), msg);
+}
+
 CAF_TEST(an inflation bomb is too_large) {
   inflater_options opts;
   opts.max_message = 1 << 20;
