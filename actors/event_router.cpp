@@ -1,6 +1,7 @@
 #include "actors/event_router.hpp"
 
 #include "caf/event_based_actor.hpp"
+#include "caf/exit_reason.hpp"
 #include "caf/sec.hpp"
 
 #include "actors/router_type_ids.hpp"
@@ -73,8 +74,14 @@ caf::behavior event_router(router_ptr self, router_options options) {
     auto& st = self->state;
     for (auto it = st.shards.begin(); it != st.shards.end(); ++it) {
       if (it->second.address() == dm.source) {
-        log::warn(component, "shard ", it->first, " went down (", self->system().render(dm.reason),
-                  "); its commands fail until it registers again");
+        // A shard stopped on purpose (its node shutting down, a move) is no fault.
+        if (dm.reason == caf::exit_reason::user_shutdown)
+          log::info(component, "shard ", it->first,
+                    " stopped; its commands fail until it registers again");
+        else
+          log::warn(component, "shard ", it->first, " went down (",
+                    self->system().render(dm.reason),
+                    "); its commands fail until it registers again");
         st.shards.erase(it);
         return;
       }
