@@ -82,6 +82,14 @@ struct fixture : test_coordinator_fixture<test_config> {
     return w;
   }
 
+  // A worker of group "g" named `name` that counts the events it handles.
+  caf::actor start_counting(std::string name, std::shared_ptr<int> count) {
+    return start(options("g", std::move(name)),
+                 event_handlers{}.on_event([count](const event&, worker_context&) {
+                   ++*count;
+                 }));
+  }
+
   void produce(event ev) {
     self->send(router, std::move(ev));
     run();
@@ -229,12 +237,8 @@ CAF_TEST(a handler sends a gateway command to the shard of its guild) {
 CAF_TEST(a leaving worker hands its group to the others) {
   auto a = std::make_shared<int>(0);
   auto b = std::make_shared<int>(0);
-  auto wa = start(options("g", "a"), event_handlers{}.on_event([a](const event&, worker_context&) {
-    ++*a;
-  }));
-  start(options("g", "b"), event_handlers{}.on_event([b](const event&, worker_context&) {
-    ++*b;
-  }));
+  auto wa = start_counting("a", a);
+  start_counting("b", b);
   caf::anon_send(wa, caf::leave_atom::value);
   run();
   for (uint64_t i = 1; i <= 4; ++i)
@@ -247,12 +251,8 @@ CAF_TEST(a leaving worker hands its group to the others) {
 CAF_TEST(a leaving worker first handles what was sent to it so nothing is redelivered) {
   auto a = std::make_shared<int>(0);
   auto b = std::make_shared<int>(0);
-  auto wa = start(options("g", "a"), event_handlers{}.on_event([a](const event&, worker_context&) {
-    ++*a;
-  }));
-  start(options("g", "b"), event_handlers{}.on_event([b](const event&, worker_context&) {
-    ++*b;
-  }));
+  auto wa = start_counting("a", a);
+  start_counting("b", b);
   // The leave request reaches `a` before the events it is sent reach it.
   caf::anon_send(wa, caf::leave_atom::value);
   for (uint64_t i = 1; i <= 8; ++i)
