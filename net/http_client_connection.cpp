@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -43,7 +44,8 @@ http_client_connection<Stream>::http_client_connection(asio::io_context& ioc,
       opts_(owner->options()),
       where_(std::move(where)),
       tls_(std::move(tls)),
-      resolver_(strand_) {
+      resolver_(strand_),
+      resolve_timer_(strand_) {
   origin = where_.origin();
   reset_stream();
 }
@@ -83,7 +85,16 @@ void http_client_connection<Stream>::close() {
 
 template <class Stream>
 void http_client_connection<Stream>::do_resolve() {
-  // The resolver has no timeout; the stream's deadline covers connect only.
+  // connect_timeout bounds name resolution too: the stream's deadline only
+  // starts with the TCP connect, so a timer cancels a resolver that hangs.
+  resolve_timed_out_ = false;
+  resolve_timer_.expires_after(opts_.connect_timeout);
+  resolve_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+    if (ec)
+      return;
+    self->resolve_timed_out_ = true;
+    self->resolver_.cancel();
+  });
   resolver_.async_resolve(where_.host, std::to_string(where_.port),
                           [self = this->shared_from_this()](error_code ec, auto results) {
                             self->on_resolve(ec, std::move(results));
@@ -93,6 +104,9 @@ void http_client_connection<Stream>::do_resolve() {
 template <class Stream>
 void http_client_connection<Stream>::on_resolve(error_code ec,
                                                 tcp::resolver::results_type results) {
+  resolve_timer_.cancel();
+  if (resolve_timed_out_)
+    return fail(errc::timeout, "resolving '" + where_.host + "' timed out", ec);
   if (ec)
     return fail(errc::dns, "cannot resolve '" + where_.host + "'", ec);
   auto& layer = beast::get_lowest_layer(*stream_);
@@ -156,10 +170,17 @@ void http_client_connection<Stream>::do_write() {
   req_.target(job_->where.target);
   req_.set(http::field::host, where_.host_header());
   req_.set(http::field::user_agent, opts_.user_agent);
-  for (const auto& [name, value] : job_->headers)
+  bool close_after = false;
+  for (const auto& [name, value] : job_->headers) {
     req_.set(name, value);
+    close_after
+      = close_after || (beast::iequals(name, "Connection") && beast::iequals(value, "close"));
+  }
   req_.body() = job_->body;
-  req_.keep_alive(true);
+  // keep_alive(true) would strip a caller's "Connection: close" (Beast drops
+  // the token for HTTP/1.1), so a caller asking for a one-shot connection
+  // got a pooled one.
+  req_.keep_alive(!close_after);
   req_.prepare_payload();
   beast::get_lowest_layer(*stream_).expires_after(opts_.request_timeout);
   http::async_write(*stream_, req_, [self = this->shared_from_this()](error_code ec, size_t n) {

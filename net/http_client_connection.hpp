@@ -16,6 +16,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -75,6 +76,8 @@ private:
   url where_;
   tls_context tls_;
   boost::asio::ip::tcp::resolver resolver_;
+  boost::asio::steady_timer resolve_timer_; // the resolver has no deadline of its own
+  bool resolve_timed_out_ = false;
   std::optional<Stream> stream_;
   boost::beast::flat_buffer buffer_;
   boost::beast::http::request<boost::beast::http::string_body> req_;

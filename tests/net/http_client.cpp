@@ -12,6 +12,7 @@
 #include "net/io_pool.hpp"
 #include "net/multipart.hpp"
 #include "tests/net/raw_server.hpp"
+#include "tests/net/stall_listener.hpp"
 #include "tests/net/support.hpp"
 
 using namespace spectacles::net;
@@ -116,6 +117,22 @@ CAF_TEST(keep alive reuses one connection and headers reach the caller) {
   }
   CAF_CHECK_EQUAL(client->connections_opened(), 1u);
   CAF_CHECK_EQUAL(server->connections_accepted(), 1u);
+}
+
+CAF_TEST(a caller asking for Connection close gets a fresh connection each time) {
+  start_server();
+  make_client();
+  for (int i = 0; i < 5; ++i) {
+    auto r = client->request_sync("GET", base() + "/once", { { "Connection", "close" } });
+    CAF_REQUIRE(static_cast<bool>(r));
+    CAF_CHECK_EQUAL(r->body, "GET /once ");
+  }
+  CAF_CHECK_EQUAL(client->connections_opened(), 5u);
+  CAF_CHECK_EQUAL(server->connections_accepted(), 5u);
+  // Without the header the next two share one new connection.
+  CAF_REQUIRE(client->request_sync("GET", base() + "/a"));
+  CAF_REQUIRE(client->request_sync("GET", base() + "/b"));
+  CAF_CHECK_EQUAL(client->connections_opened(), 6u);
 }
 
 CAF_TEST(the pool limit holds and extra requests queue) {
@@ -226,6 +243,31 @@ CAF_TEST(a closed port is a connect error) {
   CAF_REQUIRE(!r);
   CAF_CHECK(r.error().code == errc::connect);
   CAF_MESSAGE(r.error().what());
+}
+
+CAF_TEST(a port whose TCP connect never completes is a timeout) {
+  auto stalled = testing::stall_listener::at_connect();
+  http_client_options opts;
+  opts.connect_timeout = std::chrono::milliseconds(300);
+  make_client(opts);
+  auto r = client->request_sync("GET", "http://127.0.0.1:" + std::to_string(stalled.port()) + "/");
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().code == errc::timeout);
+  CAF_CHECK(r.error().message.find("connecting") != std::string::npos);
+}
+
+CAF_TEST(a server that never answers the TLS handshake is a timeout) {
+  testing::temp_dir dir;
+  CAF_REQUIRE(testing::make_test_pki(dir.path));
+  auto stalled = testing::stall_listener::at_handshake();
+  http_client_options opts;
+  opts.tls = client_tls(dir.path + "/ca.pem");
+  opts.connect_timeout = std::chrono::milliseconds(300);
+  make_client(opts);
+  auto r = client->request_sync("GET", "https://localhost:" + std::to_string(stalled.port()) + "/");
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().code == errc::timeout);
+  CAF_CHECK(r.error().message.find("TLS handshake") != std::string::npos);
 }
 
 CAF_TEST(an unknown host is a dns error and a bad URL an invalid_argument) {
