@@ -7,6 +7,7 @@
 #include "net/http_server.hpp"
 #include "net/io_pool.hpp"
 #include "tests/net/recorder.hpp"
+#include "tests/net/stall_listener.hpp"
 #include "tests/net/support.hpp"
 #include "tests/net/ws_server.hpp"
 
@@ -207,6 +208,55 @@ CAF_TEST(a server that never answers the upgrade is a timeout) {
   auto info = rec.wait_closed();
   CAF_REQUIRE(info.err.has_value());
   CAF_CHECK(info.err->code == errc::timeout);
+}
+
+CAF_TEST(a port whose TCP connect never completes is a connect timeout) {
+  auto stalled = testing::stall_listener::at_connect();
+  ws_client_options opts;
+  opts.url = "ws://127.0.0.1:" + std::to_string(stalled.port()) + "/";
+  opts.connect_timeout = std::chrono::milliseconds(300);
+  auto t0 = std::chrono::steady_clock::now();
+  connect(opts);
+  auto info = rec.wait_closed();
+  auto took = std::chrono::steady_clock::now() - t0;
+  CAF_REQUIRE(info.err.has_value());
+  CAF_CHECK(info.err->code == errc::timeout);
+  CAF_CHECK(info.err->message.find("connecting") != std::string::npos);
+  CAF_CHECK(took >= std::chrono::milliseconds(300));
+  CAF_MESSAGE(info.err->what());
+}
+
+CAF_TEST(a server that never answers the TLS handshake is a timeout) {
+  testing::temp_dir dir;
+  CAF_REQUIRE(testing::make_test_pki(dir.path));
+  auto stalled = testing::stall_listener::at_handshake();
+  ws_client_options opts;
+  opts.url = "wss://localhost:" + std::to_string(stalled.port()) + "/";
+  opts.tls = client_tls(dir.path + "/ca.pem");
+  opts.handshake_timeout = std::chrono::milliseconds(300);
+  connect(opts);
+  auto info = rec.wait_closed();
+  CAF_REQUIRE(info.err.has_value());
+  CAF_CHECK(info.err->code == errc::timeout);
+  CAF_CHECK(info.err->message.find("TLS handshake") != std::string::npos);
+  CAF_CHECK(!info.was_open);
+}
+
+CAF_TEST(a peer that never answers our close frame is a close handshake timeout) {
+  ws_server server;
+  ws_client_options opts;
+  opts.url = server.url();
+  opts.handshake_timeout = std::chrono::milliseconds(300);
+  connect(opts);
+  CAF_REQUIRE(open());
+  client->send("silent", false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client->close(1000, "bye");
+  auto info = rec.wait_closed();
+  CAF_CHECK(!info.clean);
+  CAF_REQUIRE(info.err.has_value());
+  CAF_CHECK(info.err->code == errc::timeout);
+  CAF_CHECK(info.err->message.find("close handshake") != std::string::npos);
 }
 
 CAF_TEST(a server refusing the upgrade is a protocol error with its status) {
