@@ -1,9 +1,13 @@
 // net/ throughput: (1) zlib-stream and zstd-stream inflate MB/s on a gateway
-// stream made of the recorded Discord captures (tests/fixtures/discord-captures,
-// every gateway_*.json in turn, 300 rounds, compressed as one stream per
-// transport by net's own compressors), against memcpy of the same output as
-// the ceiling; (2) http_client requests/s against net::http_server on
-// 127.0.0.1 with keep-alive versus a new connection per request (baseline).
+// stream like a session's: the recorded Discord captures once
+// (tests/fixtures/discord-captures: HELLO, READY, a 48 KB GUILD_CREATE, ...),
+// then 40,000 dispatches from the simulator's event generator (messages,
+// reactions, typing, presences, ... with fresh ids, timestamps and content, so
+// a compressor cannot turn the stream into back-references to one repeated
+// block), compressed as one stream per transport by net's own compressors;
+// memcpy of the same output is the ceiling. (2) http_client requests/s against
+// net::http_server on 127.0.0.1 with keep-alive versus a new connection per
+// request (baseline); both loops check the connections they opened.
 //
 //   build/bench/bench_net
 #include <chrono>
@@ -21,14 +25,17 @@
 #include "net/io_pool.hpp"
 #include "net/zlib_stream.hpp"
 #include "net/zstd_stream.hpp"
+#include "sim/event_stream.hpp"
+#include "sim/world.hpp"
 
 namespace net = spectacles::net;
+namespace sim = spectacles::sim;
 namespace bench = spectacles::bench;
 
 namespace {
 
 constexpr int reps = 5;
-constexpr int rounds = 300;
+constexpr size_t generated_events = 40000;
 
 std::vector<std::string> load_captures() {
   std::vector<std::string> out;
@@ -47,14 +54,29 @@ std::vector<std::string> load_captures() {
   return out;
 }
 
+/// The captures, then the sim's generated dispatches with increasing seq.
+std::vector<std::string> session_stream() {
+  auto out = load_captures();
+  sim::world_options wo;
+  wo.guilds = 8;
+  sim::world state{ wo };
+  sim::event_stream events{ state.guild_ids(), sim::intents::all };
+  auto now = sim::sim_clock::now();
+  sim::dispatch_event ev;
+  for (size_t seq = 1; seq <= generated_events && events.next(state, now, ev); ++seq) {
+    out.push_back(sim::dispatch_frame(ev.name, seq, ev.data));
+    now += std::chrono::milliseconds(37);
+  }
+  return out;
+}
+
 template <class Compressor>
 std::vector<std::string> compress_stream(const std::vector<std::string>& messages) {
   Compressor c;
   std::vector<std::string> frames;
-  frames.reserve(messages.size() * rounds);
-  for (int r = 0; r < rounds; ++r)
-    for (auto& m : messages)
-      frames.emplace_back(*c.compress(m));
+  frames.reserve(messages.size());
+  for (auto& m : messages)
+    frames.emplace_back(*c.compress(m));
   return frames;
 }
 
@@ -81,13 +103,12 @@ double memcpy_mb_s(const std::vector<std::string>& messages) {
   std::string dst(1 << 20, '\0');
   size_t total = 0;
   auto t0 = std::chrono::steady_clock::now();
-  for (int r = 0; r < rounds; ++r)
-    for (auto& m : messages) {
-      if (dst.size() < m.size())
-        dst.resize(m.size());
-      std::memcpy(dst.data(), m.data(), m.size());
-      total += m.size();
-    }
+  for (auto& m : messages) {
+    if (dst.size() < m.size())
+      dst.resize(m.size());
+    std::memcpy(dst.data(), m.data(), m.size());
+    total += m.size();
+  }
   auto s = bench::seconds_since(t0);
   // Keep the copy observable.
   volatile char sink = dst[total % dst.size()];
@@ -96,11 +117,10 @@ double memcpy_mb_s(const std::vector<std::string>& messages) {
 }
 
 void bench_inflate() {
-  auto messages = load_captures();
-  size_t raw = 0;
+  auto messages = session_stream();
+  size_t expected = 0;
   for (auto& m : messages)
-    raw += m.size();
-  size_t expected = raw * rounds;
+    expected += m.size();
   auto zlib_frames = compress_stream<net::zlib_deflater>(messages);
   auto zstd_frames = compress_stream<net::zstd_deflater>(messages);
   size_t zlib_bytes = 0, zstd_bytes = 0;
@@ -127,10 +147,14 @@ void bench_inflate() {
                 "net memcpy of the gateway stream", base, note);
 }
 
+/// 0 when a request failed or the loop did not open the connections it
+/// claims (one with keep-alive, one per request without).
 double requests_per_s(net::http_client& client, const std::string& url, bool keep_alive, int n) {
   net::http_headers headers;
   if (!keep_alive)
     headers.emplace_back("Connection", "close");
+  client.close_idle(); // each loop starts without a pooled connection
+  auto opened_before = client.connections_opened();
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) {
     auto r = client.request_sync("GET", url, headers);
@@ -139,7 +163,14 @@ double requests_per_s(net::http_client& client, const std::string& url, bool kee
       return 0;
     }
   }
-  return n / bench::seconds_since(t0);
+  auto rate = n / bench::seconds_since(t0);
+  auto opened = client.connections_opened() - opened_before;
+  if (keep_alive ? opened != 1 : opened != static_cast<size_t>(n)) {
+    std::fprintf(stderr, "%d requests opened %zu connections (keep-alive %s)\n", n,
+                 static_cast<size_t>(opened), keep_alive ? "on" : "off");
+    return 0;
+  }
+  return rate;
 }
 
 void bench_http() {
