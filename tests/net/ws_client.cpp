@@ -296,6 +296,9 @@ CAF_TEST(wss with the test CA) {
   CAF_REQUIRE_EQUAL(rec.messages.size(), 1u);
   CAF_CHECK_EQUAL(rec.messages[0].first, "over tls");
   CAF_CHECK_EQUAL(info.code, 4009u);
+  // The client named the host it wanted (SNI): a shared front such as
+  // Discord's picks its certificate by it.
+  CAF_CHECK_EQUAL(server.last_server_name(), "localhost");
 }
 
 CAF_TEST(wss to an IP address checks the IP subject alternative name) {
@@ -307,6 +310,8 @@ CAF_TEST(wss to an IP address checks the IP subject alternative name) {
   opts.tls = client_tls(dir.path + "/ca.pem");
   connect(opts);
   CAF_CHECK(open());
+  // RFC 6066: an IP address is never sent as a server name.
+  CAF_CHECK_EQUAL(server.last_server_name(), "");
 }
 
 CAF_TEST(wss with the wrong CA is a tls error) {

@@ -59,6 +59,12 @@ public:
     return connections_.load();
   }
 
+  /// The server name (SNI) the last TLS client sent; empty when it sent none.
+  std::string last_server_name() const {
+    std::lock_guard guard{ mtx_ };
+    return last_server_name_;
+  }
+
   /// The target of the last upgrade request.
   std::string last_target() const {
     std::lock_guard guard{ mtx_ };
@@ -96,6 +102,12 @@ private:
                                                 boost::asio::use_awaitable);
     } catch (const std::exception&) {
       co_return;
+    }
+    {
+      const char* sni
+        = SSL_get_servername(ws->next_layer().native_handle(), TLSEXT_NAMETYPE_host_name);
+      std::lock_guard guard{ mtx_ };
+      last_server_name_ = sni != nullptr ? sni : "";
     }
     co_await session(ws);
   }
@@ -162,6 +174,7 @@ private:
   std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> held_;
   mutable std::mutex mtx_;
   std::string last_target_;
+  std::string last_server_name_;
 };
 
 } // namespace spectacles::net::testing
