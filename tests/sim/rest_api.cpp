@@ -215,4 +215,42 @@ CAF_TEST(rest faults answer 5xx shared 429s and slow replies for K requests) {
   CAF_CHECK_EQUAL(tally.rest_rate_limited["shared"], 1u);
 }
 
+CAF_TEST(a low global limit is breached and the verdict says so) {
+  api.limits().set_global_per_second(3);
+  for (int i = 0; i < 3; ++i)
+    CAF_CHECK_EQUAL(call("GET", "/users/@me").status, 200u);
+  // The fourth in the same second (calls are 10 ms apart) is a global 429.
+  auto r = call("GET", "/users/@me");
+  CAF_CHECK_EQUAL(r.status, 429u);
+  CAF_CHECK_EQUAL(std::string(r.header("X-RateLimit-Scope")), "global");
+  CAF_CHECK_EQUAL(std::string(r.header("X-RateLimit-Global")), "true");
+  CAF_CHECK_EQUAL(std::string(r.header("Retry-After")), "1");
+  auto body = json(r);
+  CAF_CHECK_EQUAL(bool(body["global"]), true);
+  auto retry_after = double(body["retry_after"]);
+  CAF_CHECK_GREATER(retry_after, 0.9); // the first of the three was 30 ms ago
+  CAF_CHECK_LESS_OR_EQUAL(retry_after, 1.0);
+  // Interaction callbacks do not count against the global limit (§2.7).
+  auto callback = call("POST", "/interactions/5/itok/callback",
+                       R"({"type":4,"data":{"content":"pong"}})", "application/json", "");
+  CAF_CHECK_EQUAL(callback.status, 204u);
+  CAF_CHECK_EQUAL(tally.rest_global_breaches, 1u);
+  CAF_CHECK_EQUAL(tally.rest_rate_limited["global"], 1u);
+  CAF_CHECK_EQUAL(tally.rest_exhausted_bucket, 0u);
+  CAF_CHECK(!tally.clean());
+  CAF_CHECK_EQUAL(api.requests().back().scope, "");
+  CAF_CHECK_EQUAL(api.requests()[3].scope, "global");
+  auto text = tally.to_json();
+  auto doc = parser.parse(text).value();
+  CAF_CHECK_EQUAL(bool(doc["clean"]), false);
+  CAF_CHECK_EQUAL(int64_t(doc["rest"]["global_breaches"]), 1);
+  CAF_CHECK_EQUAL(int64_t(doc["rest"]["rate_limited"]["global"]), 1);
+  CAF_CHECK_EQUAL(int64_t(doc["rest"]["rate_limited"]["user"]), 0);
+  CAF_CHECK_EQUAL(int64_t(doc["rest"]["exhausted_bucket"]), 0);
+  // A second later the window has slid past all three.
+  now += 1s;
+  CAF_CHECK_EQUAL(call("GET", "/users/@me").status, 200u);
+  CAF_CHECK_EQUAL(tally.rest_global_breaches, 1u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
