@@ -125,6 +125,11 @@ rest_route make_rest_route(rest_method method, std::string_view path,
     route.global_exempt = true;
   }
   if (token_at == 2 && at(0) == "webhooks") {
+    // Discord's major parameter is webhook id + token (§2.9): two tokens of
+    // one webhook (every interaction's follow-ups use the application id)
+    // have separate limits, and must not share one bucket actor here.
+    route.major += "/:token~";
+    route.major += token_digest(at(2));
     uint64_t webhook_id = models::snowflake::parse(at(1)).value_or(models::snowflake{}).value();
     bool by_application = options.application_id != 0 && webhook_id == options.application_id;
     if (by_application
