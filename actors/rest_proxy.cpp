@@ -182,7 +182,9 @@ rest_proxy::start(caf::actor_system& sys, boost::asio::io_context& ioc, const ca
   auto open = i->open;
   auto fwd = i->forwarder;
   auto server = net::http_server::start(
-    ioc, so, [open, fwd](net::http_request&& req, net::http_responder respond) {
+    ioc, so,
+    [open, fwd, lend = options.lend_bot_token](net::http_request&& req,
+                                               net::http_responder respond) {
       auto target = normalize_proxy_target(req.target);
       if (auto* err = std::get_if<proxy_target_error>(&target)) {
         respond(error_response(static_cast<unsigned>(err->http_status), err->message));
@@ -193,6 +195,7 @@ rest_proxy::start(caf::actor_system& sys, boost::asio::io_context& ioc, const ca
       out.method = std::move(req.method);
       out.path = t.query.empty() ? t.path : t.path + "?" + t.query;
       out.body = std::move(req.body);
+      out.bot_token = lend;
       for (auto& [name, value] : req.headers)
         if (!hop_by_hop(name))
           out.headers.push_back({ std::move(name), std::move(value) });

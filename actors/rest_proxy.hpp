@@ -36,6 +36,10 @@ struct rest_proxy_options {
   uint16_t port = 0; // 0 = any
   /// Deadline of each proxied call.
   std::chrono::milliseconds timeout{ 15000 };
+  /// A request without an Authorization header goes out with the bot's
+  /// token. Off by default: anyone who can reach the proxy would act as the
+  /// bot; such a request goes out with no token, as Discord would see it.
+  bool lend_bot_token = false;
 };
 
 class rest_proxy {

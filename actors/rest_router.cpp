@@ -631,7 +631,7 @@ caf::response_promise on_request(router_ptr self, rest_request& req, bool forwar
     }
   }
   std::string auth{ find_rest_header(req.headers, "Authorization") };
-  if (auth.empty())
+  if (auth.empty() && req.bot_token)
     auth = st.bot_auth;
   // Webhook and interaction routes carry their own token in the path: a 401
   // there says nothing about the bot token.

@@ -71,7 +71,7 @@ typename Inspector::result_type inspect(Inspector& f, rest_file& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rest_request& x) {
   return f(caf::meta::type_name("spectacles.rest_request"), x.method, x.path, x.body,
-           x.content_type, x.audit_log_reason, x.headers, x.files, x.timeout_ms);
+           x.content_type, x.audit_log_reason, x.headers, x.files, x.timeout_ms, x.bot_token);
 }
 
 template <class Inspector>

@@ -53,6 +53,9 @@ struct rest_request {
   /// Time the whole call (queueing and retries included) may take; 0 = the
   /// router's default.
   uint32_t timeout_ms = 0;
+  /// Without an Authorization header: false sends the request without one
+  /// (the proxy's callers use their own token or none, never the bot's).
+  bool bot_token = true;
   bool operator==(const rest_request&) const = default;
 };
 

@@ -103,6 +103,30 @@ CAF_TEST(curl gets Discord replies through the proxy and the router) {
   proxy->stop();
 }
 
+CAF_TEST(a caller without a token never gets the bot token) {
+  rest_env env;
+  auto router = env.start_router(env.router_options()); // the router holds the bot token
+  auto get_me = [&](const rest_proxy_options& po) {
+  auto started = rest_proxy::start(*env.sys, env.io->context(), router, po);
+  CAF_REQUIRE(static_cast<bool>(started));
+  auto url = "http://127.0.0.1:" + std::to_string((*started)->port()) + "/api/v10/users/@me";
+  auto r = env.http->request_sync("GET", url);
+  (*started)->stop();
+  CAF_REQUIRE(static_cast<bool>(r));
+  return r->status;
+  };
+  // By default the request goes out as its caller sent it: without a token,
+  // and Discord (the sim) answers 401.
+  auto anonymous = get_me(rest_proxy_options{});
+  CAF_CHECK_EQUAL(anonymous, 401u);
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_unauthorized, 1u);
+  // Lending the bot token is an explicit choice.
+  rest_proxy_options lend;
+  lend.lend_bot_token = true;
+  auto lent = get_me(lend);
+  CAF_CHECK_EQUAL(lent, 200u);
+}
+
 CAF_TEST(discord.js REST client works against the proxy) {
   if (std::system("npm --version > /dev/null 2>&1") != 0
       || std::system("node --version > /dev/null 2>&1") != 0) {
