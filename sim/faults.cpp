@@ -123,9 +123,17 @@ std::variant<fault, std::string> parse_fault(std::string_view spec) {
       f.code = 429;
       f.duration = milliseconds{ 1000 };
       if (!arg.empty()) {
-        if (arg != "user" && arg != "global" && arg != "shared")
+        // SCOPE or SCOPE/MS, MS being the retry_after the 429 announces.
+        auto slash = arg.find('/');
+        auto scope = arg.substr(0, slash);
+        if (scope != "user" && scope != "global" && scope != "shared")
           return bad_arg();
-        f.scope = std::string{ arg };
+        f.scope = std::string{ scope };
+        if (slash != std::string_view::npos) {
+          if (!parse_number(arg.substr(slash + 1), ms) || ms < 0)
+            return bad_arg();
+          f.duration = milliseconds{ ms };
+        }
       }
       break;
     default:
@@ -148,7 +156,11 @@ std::string to_string(const fault& f) {
     case fault_kind::rest_status: out += ":" + std::to_string(f.code); break;
     case fault_kind::pause:
     case fault_kind::rest_slow: out += ":" + std::to_string(f.duration.count()); break;
-    case fault_kind::rest_429: out += ":" + f.scope; break;
+    case fault_kind::rest_429:
+      out += ":" + f.scope;
+      if (f.duration != milliseconds{ 1000 })
+        out += "/" + std::to_string(f.duration.count());
+      break;
     default: break;
   }
   if (f.is_rest())

@@ -9,6 +9,7 @@
 //   heartbeat_request         op 1 from the server
 //   rest_5xx:503x3            the next 3 REST requests get 503
 //   rest_429:sharedx2         the next 2 get 429 with X-RateLimit-Scope: shared
+//   rest_429:user/250x3       the next 3 get 429 announcing retry_after 0.25 s (default 1 s)
 //   rest_slow:2000x2          the next 2 are answered 2 s late
 //
 // A gateway fault waits for a ready connection of its shard (any shard without

@@ -232,6 +232,7 @@ void gateway_connection<Stream>::execute(std::vector<gateway_action>& actions) {
         outgoing o;
         o.is_close = true;
         o.code = a.code;
+        o.reason = a.reason;
         closing_ = true;
         enqueue(std::move(o));
         break;
@@ -276,7 +277,7 @@ void gateway_connection<Stream>::do_write() {
   auto& front = queue_.front();
   if (front.is_close) {
     ws_.async_close(
-      websocket::close_reason{ front.code },
+      websocket::close_reason{ static_cast<websocket::close_code>(front.code), front.reason },
       beast::bind_front_handler(&gateway_connection::on_close, this->shared_from_this()));
     return;
   }

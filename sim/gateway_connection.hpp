@@ -69,6 +69,7 @@ private:
     bool is_binary = false;
     bool is_close = false;
     uint16_t code = 0;
+    std::string reason; ///< of a close frame, as Discord words it
   };
 
   void on_handshake(boost::beast::error_code ec);

@@ -64,7 +64,7 @@ Faults (repeatable; also POST /_sim/faults with one spec per line)
   --fault=SPEC                zombie | reconnect | invalid_session:true|false | close:CODE
                               | drop | corrupt | pause:MS | heartbeat_request
                               [@shard:N][+after:SEQ]
-                              rest_5xx:STATUSxK | rest_429:user|global|sharedxK | rest_slow:MSxK
+                              rest_5xx:STATUSxK | rest_429:user|global|shared[/MS]xK | rest_slow:MSxK
 
 Other
   --log-level=LEVEL           trace, debug, info, warn, error, off (default info)

@@ -412,6 +412,17 @@ CAF_TEST(rest faults parse and bad specs say why) {
   CAF_CHECK_EQUAL(to_string(std::get<fault>(f)), "rest_5xx:503x3");
   CAF_CHECK_EQUAL(to_string(std::get<fault>(parse_fault("close:4000@shard:2+after:10"))),
                   "close:4000@shard:2+after:10");
+  auto storm = parse_fault("rest_429:shared/250x4");
+  CAF_REQUIRE(std::holds_alternative<fault>(storm));
+  CAF_CHECK_EQUAL(std::get<fault>(storm).scope, "shared");
+  CAF_CHECK_EQUAL(std::get<fault>(storm).duration.count(), 250);
+  CAF_CHECK_EQUAL(std::get<fault>(storm).count, 4u);
+  CAF_CHECK_EQUAL(to_string(std::get<fault>(storm)), "rest_429:shared/250x4");
+  auto plain = parse_fault("rest_429:global");
+  CAF_REQUIRE(std::holds_alternative<fault>(plain));
+  CAF_CHECK_EQUAL(std::get<fault>(plain).duration.count(), 1000);
+  CAF_CHECK(std::holds_alternative<std::string>(parse_fault("rest_429:user/soon")));
+  CAF_CHECK(std::holds_alternative<std::string>(parse_fault("rest_429:nobody/10")));
   CAF_CHECK(std::holds_alternative<std::string>(parse_fault("explode")));
   CAF_CHECK(std::holds_alternative<std::string>(parse_fault("close:99")));
   CAF_CHECK(std::holds_alternative<std::string>(parse_fault("zombie@shard:x")));

@@ -126,6 +126,7 @@ CAF_TEST(net ws_client sees every gateway fault over ws and wss) {
       auto info = p->wait_closed();
       CAF_REQUIRE(info.has_value());
       CAF_CHECK_EQUAL(info->code, 4900u);
+      CAF_CHECK_EQUAL(info->reason, "Injected close.");
       CAF_CHECK(info->clean);
       CAF_CHECK(!info->local);
       CAF_CHECK(info->was_open);
@@ -306,6 +307,7 @@ CAF_TEST(121 presence updates in a minute close with 4008 over ws and wss) {
     auto info = p->wait_closed();
     CAF_REQUIRE(info.has_value());
     CAF_CHECK_EQUAL(info->code, 4008u);
+    CAF_CHECK_EQUAL(info->reason, "Rate limited.");
     CAF_CHECK(info->clean);
     auto v = env.sim->verdict_snapshot();
     CAF_CHECK_EQUAL(v.commands_rate_limited, 1u);
