@@ -67,6 +67,8 @@ gateway_hub::record_dispatch(session_state& s, std::string_view name, std::strin
     s.replay.pop_front();
   auto& t = tally_.shards[s.shard_id];
   ++t.events;
+  if (name == "MESSAGE_CREATE" && data.find(R"("content":"!ping")") != std::string_view::npos)
+    ++t.pings;
   t.last_seq = std::max(t.last_seq, s.seq);
   return frame;
 }

@@ -47,6 +47,7 @@ std::string verdict::to_json() const {
       .field("last_seq", t.last_seq)
       .field("sessions", t.sessions)
       .field("resumes", t.resumes)
+      .field("pings", t.pings)
       .end_object();
   w.end_object();
   auto codes = [&](std::string_view name, const std::map<int, uint64_t>& m) {

@@ -24,6 +24,7 @@ struct shard_tally {
   uint64_t last_seq = 0; ///< highest s sent on any session of the shard
   uint64_t sessions = 0; ///< READYs
   uint64_t resumes = 0;  ///< RESUMEDs
+  uint64_t pings = 0;    ///< MESSAGE_CREATEs whose content is "!ping" (for ping bots)
 };
 
 struct verdict {

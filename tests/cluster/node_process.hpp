@@ -51,6 +51,7 @@ public:
     char line[512];
     if (stdout_ && std::fgets(line, sizeof(line), stdout_)) {
       std::string text = line;
+      first_line_ = text;
       auto key = std::string("\"cluster\":\"");
       auto pos = text.find(key);
       if (pos != std::string::npos) {
@@ -104,6 +105,17 @@ public:
     return status_;
   }
 
+  /// Its standard output from the first line on, read until the process
+  /// closes it (normally: until it exits).
+  std::string read_stdout() {
+    std::string out = first_line_;
+    char buf[4096];
+    size_t n = 0;
+    while (stdout_ && (n = std::fread(buf, 1, sizeof(buf), stdout_)) > 0)
+      out.append(buf, n);
+    return out;
+  }
+
   std::string log() const {
     std::ifstream in{ log_file_ };
     std::stringstream ss;
@@ -115,6 +127,7 @@ private:
   std::string name_;
   std::string log_file_;
   std::string address_;
+  std::string first_line_;
   pid_t pid_ = -1;
   FILE* stdout_ = nullptr;
   bool exited_ = false;

@@ -71,7 +71,14 @@ CAF_TEST(the ping example answers every ping through the REST role) {
                      << bot.log());
   std::this_thread::sleep_for(1s);
   auto v = sim->verdict_snapshot();
-  CAF_MESSAGE(pongs() << " pongs, " << v.rest_requests << " REST requests");
+  size_t pings = 0;
+  for (auto& [shard, t] : v.shards)
+    pings += t.pings;
+  CAF_MESSAGE(pongs() << " pongs for " << pings << " pings, " << v.rest_requests
+                      << " REST requests");
+  // Every "!ping" the sim sent got exactly one "pong".
+  auto answered_all = pongs();
+  CAF_CHECK_EQUAL(answered_all, pings);
   CAF_CHECK_EQUAL(v.rest_exhausted_bucket, 0u);
   CAF_CHECK_EQUAL(v.rest_global_breaches, 0u);
   CAF_CHECK(v.rest_rate_limited.empty());
