@@ -67,10 +67,6 @@ std::optional<std::string> rest_ownership::owner(std::string_view key) const {
   return names_[best];
 }
 
-std::string rest_ownership::global_key(std::string_view token_digest) {
-  return "global " + std::string(token_digest);
-}
-
 uint64_t rest_ownership::weight(std::string_view node, std::string_view key) {
   return combine(fnv1a(node), fnv1a(key));
 }

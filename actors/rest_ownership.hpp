@@ -32,9 +32,6 @@ public:
   /// The owner of `key`; nullopt when no REST node is alive.
   std::optional<std::string> owner(std::string_view key) const;
 
-  /// The key under which a token's global budget is owned.
-  static std::string global_key(std::string_view token_digest);
-
   /// The rendezvous weight of (node, key): a 64-bit mix of both hashes.
   static uint64_t weight(std::string_view node, std::string_view key);
 

@@ -8,7 +8,7 @@
 // invalid requests per 10 minutes calls are refused).
 //
 // Keys that Discord's X-RateLimit-Bucket reveals to share one limit are merged
-// into one bucket actor ("<hash>:<major>", as rest_bucket_map names them):
+// into one bucket actor named "<hash>:<major>" (the hash alone spans majors):
 // the router takes the key's queued jobs from the old bucket, holds new jobs
 // of the key meanwhile, and hands both to the new bucket in one message, so
 // no request of the key overtakes another (tickets keep arrival order).

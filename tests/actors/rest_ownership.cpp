@@ -124,10 +124,3 @@ CAF_TEST(adding a node moves about one key in N plus one and only to it) {
       += (std::hash<std::string>{}(keys[i]) % 4) != (std::hash<std::string>{}(keys[i]) % 5);
   CAF_CHECK_GREATER(modulo_moved, keys.size() / 2);
 }
-
-CAF_TEST(global budgets are owned by token digest) {
-  auto o = cluster(3);
-  auto key = rest_ownership::global_key("af63dc4c8601ec8c");
-  CAF_CHECK_EQUAL(key, "global af63dc4c8601ec8c");
-  CAF_CHECK(o.owner(key));
-}
