@@ -69,6 +69,11 @@ public:
     return token_invalid_;
   }
 
+  /// Another REST node saw the 401: the token is dead here too.
+  void mark_token_invalid() {
+    token_invalid_ = true;
+  }
+
   /// The operator replaced the token: calls may go again.
   void reset_token() {
     token_invalid_ = false;

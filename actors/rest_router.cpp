@@ -412,9 +412,14 @@ void on_outcome(router_ptr self, rest_outcome& o) {
     if (o.authenticated) {
       ts.probing = false;
       if (o.status == 401) {
-        if (!ts.warned)
+        if (!ts.warned) {
           log::error(component, "Discord answered 401 Unauthorized: the bot token is invalid; "
                                 "every further call fails until it is replaced");
+          // The other REST nodes stop too, rather than each spending a 401
+          // of its own on the same dead token.
+          for (auto& [name, peer] : st.peers)
+            self->send(peer, rest_revoked_atom::value, o.token);
+        }
         ts.warned = true;
       } else {
         ts.verified = true;
@@ -545,6 +550,9 @@ void add_peer(router_ptr self, const caf::actor& peer) {
   st.peers.emplace(name, peer);
   st.owners.add_node(name);
   self->monitor(peer);
+  for (auto& [token, ts] : st.tokens)
+    if (ts.guard.token_invalid())
+      self->send(peer, rest_revoked_atom::value, token);
   update_share(self);
   log::info(component, "REST router ", name, " joined: ", st.owners.nodes().size(),
             " REST nodes, global share ", st.target_share, "/s");
@@ -824,6 +832,16 @@ caf::behavior rest_router(router_ptr self, rest_router_options options, caf::act
     },
     [self](caf::delete_atom, const caf::actor& peer) {
       drop_peer(self, peer.address());
+    },
+    [self](rest_revoked_atom, const std::string& token) {
+      auto& ts = token_of(self, token);
+      if (ts.guard.token_invalid())
+        return;
+      ts.guard.mark_token_invalid();
+      ts.warned = true;
+      log::error(component, "a peer REST router got 401 Unauthorized for the bot token; "
+                            "every further call fails until it is replaced");
+      drain(self, ts, clock::now());
     },
     [self](rest_budget_atom) {
       if (self->state.target_share > self->state.share)

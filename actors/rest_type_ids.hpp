@@ -32,6 +32,8 @@ using rest_fwd_atom = caf::atom_constant<caf::atom("rfwd")>;
 using rest_budget_atom = caf::atom_constant<caf::atom("rbudget")>;
 using rest_sweep_atom = caf::atom_constant<caf::atom("rsweep")>;
 using rest_wake_atom = caf::atom_constant<caf::atom("rwake")>;
+/// (token digest): Discord answered 401 for this token on a peer router.
+using rest_revoked_atom = caf::atom_constant<caf::atom("rrevoked")>;
 using rest_stats_atom = caf::atom_constant<caf::atom("reststats")>;
 
 /// Why a REST call got no reply from Discord; category "rest".

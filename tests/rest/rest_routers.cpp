@@ -177,3 +177,37 @@ CAF_TEST(calls forwarded to a router that dies fail at once and new ones go to t
     ok += is_404(e) ? 1 : 0;
   CAF_CHECK_EQUAL(ok, 80u);
 }
+
+CAF_TEST(a 401 seen by one router stops the token on the other) {
+  rest_env env{ two_routers::sim_options(100) };
+  auto o = env.router_options();
+  o.token = "not-the-sim-token";
+  auto r1 = env.start_router(o);
+  auto r2 = spawn_rest_router(*env.sys, o);
+  caf::anon_send(r1, caf::put_atom::value, r2);
+  caf::anon_send(r2, caf::put_atom::value, r1);
+  auto& sys = *env.sys;
+  CAF_REQUIRE(wait_for([&] {
+    return stats_of(sys, r1).rest_nodes == 2 && stats_of(sys, r2).rest_nodes == 2;
+  }));
+  rest_client c1{ sys, r1, rest_client_options{ 30s } };
+  rest_client c2{ sys, r2, rest_client_options{ 30s } };
+  auto first = c1.request_sync(make_request("GET", "/users/@me"));
+  CAF_REQUIRE(!first.ok());
+  CAF_CHECK_EQUAL(first.error().http.http_status, 401);
+  // Calls through the other router, over channels both of them own: none
+  // reaches Discord, each fails at once with token_invalid.
+  auto log = std::make_shared<call_log>();
+  fire(sys, c2, plan(0, 40, 20), log);
+  CAF_REQUIRE(wait_for([&] {
+    return log->size() == 40;
+  }));
+  size_t refused = 0;
+  for (auto& e : log->snapshot())
+    refused += !e.result.ok() && e.result.error().what == rest_call_error::kind::token_invalid;
+  CAF_CHECK_EQUAL(refused, 40u);
+  auto v = env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_unauthorized, 1u);
+  CAF_CHECK_EQUAL(v.rest_requests, 1u);
+  caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
+}
