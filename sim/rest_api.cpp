@@ -6,7 +6,9 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <initializer_list>
 
 namespace spectacles::sim {
 
@@ -86,12 +88,154 @@ net::http_response not_found(int code, std::string_view what) {
   return json_response(404, error_body(code, what));
 }
 
+net::http_response invalid_json() {
+  return json_response(400, error_body(50109, "The request body contains invalid JSON."));
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x))
+                  == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool has_header(const net::http_request& req, std::string_view name) {
+  return std::any_of(req.headers.begin(), req.headers.end(), [&](const auto& h) {
+    return iequals(h.first, name);
+  });
+}
+
+/// A form error under a nested path, as Discord reports errors inside arrays:
+/// {"code":50035,...,"errors":{"0":{"name":{"_errors":[{"code":...}]}}}}.
+std::string nested_form_error(std::initializer_list<std::string_view> path, std::string_view code,
+                              std::string_view message) {
+  json_writer w;
+  w.begin_object().field("message", "Invalid Form Body").field("code", 50035);
+  w.key("errors").begin_object();
+  for (auto p : path)
+    w.key(p).begin_object();
+  w.key("_errors").begin_array();
+  w.begin_object().field("code", code).field("message", message).end_object();
+  w.end_array();
+  for (size_t i = 0; i < path.size(); ++i)
+    w.end_object();
+  w.end_object().end_object();
+  return w.take();
+}
+
+net::http_response bad_length(std::string_view field, size_t min, size_t max) {
+  return json_response(400, form_error_body(field, "BASE_TYPE_BAD_LENGTH",
+                                            "Must be between " + std::to_string(min) + " and "
+                                              + std::to_string(max) + " in length."));
+}
+
+void id_or_null(json_writer& w, std::string_view name, uint64_t id) {
+  w.key(name);
+  if (id == 0)
+    w.null();
+  else
+    w.value(std::to_string(id));
+}
+
+/// write_message (payloads.cpp) writes "components":[] for every message;
+/// a REST reply echoes the components the message was sent with, as Discord
+/// does.
+std::string message_json(const world& state, const sim_message& msg) {
+  json_writer w;
+  write_message(w, state, msg);
+  auto out = w.take();
+  if (msg.components_json != "[]") {
+    auto empty = "\"embeds\":" + msg.embeds_json + ",\"components\":[]";
+    if (auto at = out.find(empty); at != std::string::npos)
+      out.replace(at + empty.size() - 2, 2, msg.components_json);
+  }
+  return out;
+}
+
+/// A thread as POST /channels/{id}/threads returns it (the shape of a
+/// captured THREAD_CREATE, plus the creator's thread member).
+void write_thread(json_writer& w, const sim_channel& t) {
+  w.begin_object();
+  id_or_null(w, "id", t.id);
+  w.field("type", t.type);
+  id_or_null(w, "last_message_id", t.last_message_id);
+  w.field("flags", 0);
+  id_or_null(w, "guild_id", t.guild_id);
+  w.field("name", t.name);
+  id_or_null(w, "parent_id", t.parent_id);
+  w.field("rate_limit_per_user", 0);
+  id_or_null(w, "owner_id", t.owner_id);
+  w.key("thread_metadata").begin_object();
+  w.field("archived", false).field("archive_timestamp", t.created);
+  w.field("auto_archive_duration", t.auto_archive_duration).field("locked", false);
+  w.field("create_timestamp", t.created);
+  if (t.type == 12)
+    w.field("invitable", true);
+  w.end_object();
+  w.field("message_count", 0).field("member_count", 1).field("total_message_sent", 0);
+  w.key("member").begin_object();
+  id_or_null(w, "id", t.id);
+  id_or_null(w, "user_id", t.owner_id);
+  w.field("join_timestamp", t.created).field("flags", 0);
+  w.end_object();
+  w.end_object();
+}
+
+/// A DM channel: {"id":..,"type":1,"last_message_id":..,"flags":0,"recipients":[user]}.
+void write_dm(json_writer& w, const world& state, const sim_channel& c) {
+  w.begin_object();
+  id_or_null(w, "id", c.id);
+  w.field("type", 1);
+  id_or_null(w, "last_message_id", c.last_message_id);
+  w.field("flags", 0);
+  w.key("recipients").begin_array();
+  if (auto* u = state.user(c.recipient_id))
+    write_user(w, *u);
+  w.end_array();
+  w.end_object();
+}
+
+void write_any_channel(json_writer& w, const world& state, const sim_channel& c) {
+  if (c.type == 1)
+    write_dm(w, state, c);
+  else if (c.type >= 10 && c.type <= 12)
+    write_thread(w, c);
+  else
+    write_channel(w, c);
+}
+
+void write_command(json_writer& w, const sim_command& c, uint64_t application_id) {
+  w.begin_object();
+  id_or_null(w, "id", c.id);
+  id_or_null(w, "application_id", application_id);
+  id_or_null(w, "version", c.version);
+  w.key("default_member_permissions");
+  if (c.default_member_permissions.empty())
+    w.null();
+  else
+    w.value(c.default_member_permissions);
+  w.field("type", c.type).field("name", c.name).key("name_localizations").null();
+  w.field("description", c.description).key("description_localizations").null();
+  if (c.guild_id != 0)
+    id_or_null(w, "guild_id", c.guild_id);
+  else
+    w.field("dm_permission", true);
+  if (!c.options_json.empty())
+    w.key("options").raw(c.options_json);
+  w.key("contexts").null();
+  w.key("integration_types").begin_array().value(0).end_array();
+  w.field("nsfw", c.nsfw);
+  w.end_object();
+}
+
 /// The message fields of a create/edit/execute body, JSON or multipart.
 struct message_input {
   bool has_content = false;
   std::string content;
   bool has_embeds = false;
   std::string embeds_json = "[]";
+  bool has_components = false; ///< the field was given (an empty list clears)
+  std::string components_json = "[]";
   std::string nonce;
   std::vector<sim_attachment> files;
   int callback_type = -1; ///< interaction callback "type"
@@ -141,6 +285,9 @@ rest_reply rest_api::handle(const net::http_request& req, time_point now) {
   std::string_view query
     = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
   request_record rec{ now, req.method, std::string{ path }, {}, {}, 0, {} };
+  rec.user_agent = std::string{ req.header("User-Agent") };
+  rec.audit_log_reason = std::string{ req.header("X-Audit-Log-Reason") };
+  rec.authorization = has_header(req, "Authorization");
   auto finish = [&](rest_reply reply) {
     rec.status = reply.response.status;
     records_.push_back(rec);
@@ -225,6 +372,12 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
   auto ok = [](std::string body) {
     return rest_reply{ json_response(200, std::move(body)) };
   };
+  // The body as a JSON object ("{}" when empty); false when it is not one.
+  simdjson::padded_string padded_body;
+  auto parse_object = [&](simdjson::dom::element& doc) {
+    padded_body = simdjson::padded_string{ req.body.empty() ? std::string{ "{}" } : req.body };
+    return !parser_->parser.parse(padded_body).get(doc) && doc.is_object();
+  };
 
   // Reads a message body (JSON or multipart/form-data, PROTOCOL.md §2.12).
   auto read_message = [&]() {
@@ -245,6 +398,11 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       if (!doc["embeds"].get_array().get(embeds)) {
         in.has_embeds = embeds.size() > 0;
         in.embeds_json = simdjson::minify(embeds);
+      }
+      simdjson::dom::array components;
+      if (!doc["components"].get_array().get(components)) {
+        in.has_components = true;
+        in.components_json = simdjson::minify(components);
       }
       if (!doc["nonce"].get_string().get(s))
         in.nonce = std::string{ s };
@@ -314,7 +472,7 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
                             const message_input& in) -> rest_reply {
     if (!in.error.empty())
       return { json_response(400, in.error) };
-    if (in.content.empty() && !in.has_embeds && in.files.empty())
+    if (in.content.empty() && !in.has_embeds && in.files.empty() && in.components_json == "[]")
       return { json_response(400, error_body(50006, "Cannot send an empty message")) };
     auto* ch = state_.channel(channel_id);
     sim_message msg;
@@ -326,16 +484,15 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
     msg.content = in.content;
     msg.timestamp = iso_timestamp(now);
     msg.embeds_json = in.embeds_json;
+    msg.components_json = in.components_json;
     msg.nonce = in.nonce;
     msg.attachments = in.files;
     for (auto& a : msg.attachments)
       a.id = state_.next_id(now);
     auto& stored = state_.add_message(std::move(msg));
-    json_writer w;
-    write_message(w, state_, stored);
+    auto out = message_json(state_, stored);
     if (on_message_created)
       on_message_created(stored);
-    auto out = w.take();
     state_.trim_messages(options_.max_messages);
     return { json_response(200, std::move(out)) };
   };
@@ -372,6 +529,120 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
     write_user(w, state_.bot(), true);
     return ok(w.take());
   }
+  if (name == "GET /users/:id") {
+    auto* u = state_.user(to_id(parts[1]));
+    if (!u)
+      return { not_found(10013, "Unknown User") };
+    json_writer w;
+    write_user(w, *u);
+    return ok(w.take());
+  }
+  if (name == "POST /users/@me/channels") {
+    simdjson::dom::element doc;
+    if (!parse_object(doc))
+      return { invalid_json() };
+    std::string_view s;
+    if (doc["recipient_id"].get_string().get(s))
+      return { json_response(
+        400, form_error_body("recipient_id", "BASE_TYPE_REQUIRED", "This field is required")) };
+    auto* u = state_.user(to_id(s));
+    if (!u || u->id == state_.bot().id)
+      return { json_response(400, error_body(50033, "Invalid Recipient(s)")) };
+    json_writer w;
+    write_dm(w, state_, state_.dm_channel(u->id, now));
+    return ok(w.take());
+  }
+
+  if (parts.size() >= 3 && parts[0] == "applications") {
+    if (to_id(parts[1]) != state_.bot().id)
+      return { json_response(403, error_body(50001, "Missing Access")) };
+    uint64_t guild_id = 0;
+    bool list = parts.size() == 3 && parts[2] == "commands";
+    if (parts.size() == 5 && parts[2] == "guilds" && parts[4] == "commands") {
+      guild_id = to_id(parts[3]);
+      if (!state_.guild(guild_id))
+        return { not_found(10004, "Unknown Guild") };
+      list = true;
+    }
+    auto write_commands = [&](const std::vector<sim_command>& commands) {
+      json_writer w;
+      w.begin_array();
+      for (auto& c : commands)
+        write_command(w, c, state_.bot().id);
+      w.end_array();
+      return w.take();
+    };
+    if (list && m == "GET")
+      return ok(write_commands(commands_[guild_id]));
+    if (list && m == "PUT") {
+      // Bulk overwrite: the list replaces every command; one whose name and
+      // type were there before keeps its id.
+      simdjson::padded_string padded{ req.body.empty() ? std::string{ "[]" } : req.body };
+      simdjson::dom::element doc;
+      simdjson::dom::array items;
+      if (parser_->parser.parse(padded).get(doc))
+        return { invalid_json() };
+      if (doc.get_array().get(items))
+        return { json_response(400, form_error_body("", "LIST_TYPE_CONVERT",
+                                                    "Only iterables may be used in a ListType")) };
+      if (items.size() > 100)
+        return { json_response(
+          400, form_error_body("", "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.")) };
+      auto& old = commands_[guild_id];
+      std::vector<sim_command> next;
+      size_t i = 0;
+      for (auto item : items) {
+        auto index = std::to_string(i++);
+        if (!item.is_object())
+          return { json_response(400, nested_form_error({ index }, "DICT_TYPE_CONVERT",
+                                                        "Only dictionaries may be used in a "
+                                                        "DictType")) };
+        sim_command c;
+        c.guild_id = guild_id;
+        int64_t type = 1;
+        if (!item["type"].get_int64().get(type) && (type < 1 || type > 3))
+          return { json_response(400, nested_form_error({ index, "type" }, "BASE_TYPE_CHOICES",
+                                                        "Value must be one of {1, 2, 3}.")) };
+        c.type = static_cast<int>(type);
+        std::string_view s;
+        if (item["name"].get_string().get(s) || s.empty() || s.size() > 32)
+          return { json_response(400, nested_form_error({ index, "name" }, "BASE_TYPE_BAD_LENGTH",
+                                                        "Must be between 1 and 32 in length.")) };
+        c.name = std::string{ s };
+        bool has_description = !item["description"].get_string().get(s);
+        if (c.type == 1) {
+          if (!has_description || s.empty() || s.size() > 100)
+            return { json_response(400, nested_form_error({ index, "description" },
+                                                          "BASE_TYPE_BAD_LENGTH",
+                                                          "Must be between 1 and 100 in "
+                                                          "length.")) };
+          c.description = std::string{ s };
+        }
+        for (auto& earlier : next)
+          if (earlier.name == c.name && earlier.type == c.type)
+            return { json_response(400, nested_form_error({ index, "name" },
+                                                          "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                                                          "Application command names must be "
+                                                          "unique")) };
+        simdjson::dom::array options;
+        if (!item["options"].get_array().get(options))
+          c.options_json = simdjson::minify(options);
+        if (!item["default_member_permissions"].get_string().get(s))
+          c.default_member_permissions = std::string{ s };
+        bool nsfw = false;
+        if (!item["nsfw"].get_bool().get(nsfw))
+          c.nsfw = nsfw;
+        auto prev = std::find_if(old.begin(), old.end(), [&](const sim_command& x) {
+          return x.name == c.name && x.type == c.type;
+        });
+        c.id = prev != old.end() ? prev->id : state_.next_id(now);
+        c.version = state_.next_id(now);
+        next.push_back(std::move(c));
+      }
+      old = std::move(next);
+      return ok(write_commands(old));
+    }
+  }
 
   if (parts.size() >= 2 && parts[0] == "channels") {
     auto* ch = state_.channel(to_id(parts[1]));
@@ -379,8 +650,103 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       return { not_found(10003, "Unknown Channel") };
     if (name == "GET /channels/:id") {
       json_writer w;
-      write_channel(w, *ch);
+      write_any_channel(w, state_, *ch);
       return ok(w.take());
+    }
+    if (name == "PATCH /channels/:id") {
+      simdjson::dom::element doc;
+      if (!parse_object(doc))
+        return { invalid_json() };
+      std::string_view s;
+      if (!doc["name"].get_string().get(s)) {
+        if (s.empty() || s.size() > 100)
+          return { bad_length("name", 1, 100) };
+        ch->name = std::string{ s };
+      }
+      int64_t n = 0;
+      if (!doc["position"].get_int64().get(n))
+        ch->position = static_cast<int>(n);
+      json_writer w;
+      write_any_channel(w, state_, *ch);
+      return ok(w.take());
+    }
+    if (name == "DELETE /channels/:id") {
+      json_writer w;
+      write_any_channel(w, state_, *ch);
+      state_.remove_channel(ch->id);
+      return ok(w.take());
+    }
+    if (name == "PUT /channels/:id/permissions/:id") {
+      simdjson::dom::element doc;
+      if (!parse_object(doc))
+        return { invalid_json() };
+      int64_t type = -1;
+      if (doc["type"].get_int64().get(type) || (type != 0 && type != 1))
+        return { json_response(
+          400, form_error_body("type", "BASE_TYPE_CHOICES", "Value must be one of {0, 1}.")) };
+      auto target = to_id(parts[3]);
+      auto* g = state_.guild(ch->guild_id);
+      bool known = g
+                   && (type == 0 ? std::any_of(g->roles.begin(), g->roles.end(),
+                                               [&](const sim_role& r) {
+                                                 return r.id == target;
+                                               })
+                                 : g->members.count(target) > 0);
+      if (!known)
+        return { type == 0 ? not_found(10011, "Unknown Role") : not_found(10013, "Unknown User") };
+      sim_overwrite ow{ target, static_cast<int>(type), "0", "0" };
+      std::string_view s;
+      if (!doc["allow"].get_string().get(s))
+        ow.allow = std::string{ s };
+      if (!doc["deny"].get_string().get(s))
+        ow.deny = std::string{ s };
+      auto i
+        = std::find_if(ch->overwrites.begin(), ch->overwrites.end(), [&](const sim_overwrite& x) {
+            return x.id == target;
+          });
+      if (i != ch->overwrites.end())
+        *i = ow;
+      else
+        ch->overwrites.push_back(ow);
+      return { no_content() };
+    }
+    if (name == "POST /channels/:id/threads") {
+      simdjson::dom::element doc;
+      if (!parse_object(doc))
+        return { invalid_json() };
+      std::string_view s;
+      if (doc["name"].get_string().get(s) || s.empty() || s.size() > 100)
+        return { bad_length("name", 1, 100) };
+      // Without "type", Discord still makes a private thread (API v10).
+      int64_t type = 12;
+      int64_t archive = 4320;
+      int64_t v = 0;
+      if (!doc["type"].get_int64().get(v))
+        type = v;
+      if (!doc["auto_archive_duration"].get_int64().get(v))
+        archive = v;
+      if (type < 10 || type > 12)
+        return { json_response(400, form_error_body("type", "BASE_TYPE_CHOICES",
+                                                    "Value must be one of {10, 11, 12}.")) };
+      if (archive != 60 && archive != 1440 && archive != 4320 && archive != 10080)
+        return { json_response(400, form_error_body("auto_archive_duration", "BASE_TYPE_CHOICES",
+                                                    "Value must be one of {60, 1440, 4320, "
+                                                    "10080}.")) };
+      if (ch->type != 0)
+        return { json_response(400, error_body(50024, "Cannot execute action on this channel "
+                                                      "type")) };
+      sim_channel t;
+      t.id = state_.next_id(now);
+      t.guild_id = ch->guild_id;
+      t.parent_id = ch->id;
+      t.name = std::string{ s };
+      t.type = static_cast<int>(type);
+      t.owner_id = state_.bot().id;
+      t.auto_archive_duration = static_cast<int>(archive);
+      t.created = iso_timestamp(now);
+      json_writer w;
+      write_thread(w, state_.add_channel(std::move(t), false));
+      return { json_response(201, w.take()) };
     }
     if (name == "GET /channels/:id/messages") {
       auto limit_text = query_param(query, "limit");
@@ -390,7 +756,7 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
                                                     "int value should be <= 100 and >= 1.")) };
       auto msgs = state_.channel_messages(ch->id, limit);
       return ok(write_list(msgs, [&](json_writer& w, const sim_message* x) {
-        write_message(w, state_, *x);
+        w.raw(message_json(state_, *x));
       }));
     }
     if (name == "POST /channels/:id/messages")
@@ -417,11 +783,8 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       auto* msg = state_.message(to_id(parts[3]));
       if (!msg || msg->channel_id != ch->id)
         return { not_found(10008, "Unknown Message") };
-      if (name == "GET /channels/:id/messages/:id") {
-        json_writer w;
-        write_message(w, state_, *msg);
-        return ok(w.take());
-      }
+      if (name == "GET /channels/:id/messages/:id")
+        return ok(message_json(state_, *msg));
       if (name == "PATCH /channels/:id/messages/:id") {
         auto in = read_message();
         if (!in.error.empty())
@@ -430,13 +793,17 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
           msg->content = in.content;
         if (in.has_embeds)
           msg->embeds_json = in.embeds_json;
+        if (in.has_components)
+          msg->components_json = in.components_json;
         msg->edited_timestamp = iso_timestamp(now);
-        json_writer w;
-        write_message(w, state_, *msg);
-        return ok(w.take());
+        return ok(message_json(state_, *msg));
       }
       if (name == "DELETE /channels/:id/messages/:id") {
         state_.remove_message(msg->id);
+        return { no_content() };
+      }
+      if (name == "DELETE /channels/:id/messages/:id/reactions") {
+        msg->reactions.clear();
         return { no_content() };
       }
       if (parts.size() >= 6 && parts[4] == "reactions") {
@@ -460,6 +827,23 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
           msg->reactions.erase(emoji);
           return { no_content() };
         }
+        if (m == "GET" && parts.size() == 6) {
+          auto limit_text = query_param(query, "limit");
+          size_t limit = limit_text.empty() ? 25 : to_id(limit_text);
+          if (limit < 1 || limit > 100)
+            return { json_response(400, form_error_body("limit", "NUMBER_TYPE_MAX",
+                                                        "int value should be <= 100 and >= 1.")) };
+          auto after = to_id(query_param(query, "after"));
+          std::vector<const sim_user*> users;
+          if (auto i = msg->reactions.find(emoji); i != msg->reactions.end())
+            for (auto id : i->second)
+              if (id > after && users.size() < limit)
+                if (auto* u = state_.user(id))
+                  users.push_back(u);
+          return ok(write_list(users, [](json_writer& w, const sim_user* u) {
+            write_user(w, *u);
+          }));
+        }
       }
     }
   }
@@ -472,6 +856,52 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       json_writer w;
       write_guild(w, *g);
       return ok(w.take());
+    }
+    if (name == "PATCH /guilds/:id") {
+      simdjson::dom::element doc;
+      if (!parse_object(doc))
+        return { invalid_json() };
+      std::string_view s;
+      if (!doc["name"].get_string().get(s)) {
+        if (s.size() < 2 || s.size() > 100)
+          return { bad_length("name", 2, 100) };
+        g->name = std::string{ s };
+      }
+      json_writer w;
+      write_guild(w, *g);
+      return ok(w.take());
+    }
+    if (name == "POST /guilds/:id/channels") {
+      simdjson::dom::element doc;
+      if (!parse_object(doc))
+        return { invalid_json() };
+      std::string_view s;
+      if (doc["name"].get_string().get(s) || s.empty() || s.size() > 100)
+        return { bad_length("name", 1, 100) };
+      sim_channel c;
+      c.id = state_.next_id(now);
+      c.guild_id = g->id;
+      c.name = std::string{ s };
+      int64_t v = 0;
+      if (!doc["type"].get_int64().get(v))
+        c.type = static_cast<int>(v);
+      // The sim models text channels and categories only.
+      if (c.type != 0 && c.type != 4)
+        return { json_response(
+          400, form_error_body("type", "BASE_TYPE_CHOICES", "Value must be one of {0, 4}.")) };
+      c.position = static_cast<int>(g->channels.size());
+      if (!doc["position"].get_int64().get(v))
+        c.position = static_cast<int>(v);
+      if (!doc["parent_id"].get_string().get(s)) {
+        auto* parent = state_.channel(to_id(s));
+        if (!parent || parent->guild_id != g->id || parent->type != 4 || c.type == 4)
+          return { json_response(
+            400, form_error_body("parent_id", "CHANNEL_PARENT_INVALID_TYPE", "Not a category")) };
+        c.parent_id = parent->id;
+      }
+      json_writer w;
+      write_channel(w, state_.add_channel(std::move(c), true));
+      return { json_response(201, w.take()) };
     }
     if (name == "GET /guilds/:id/channels") {
       std::vector<const sim_channel*> chans;
@@ -531,6 +961,141 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       write_member(w, state_, i->second);
       return ok(w.take());
     }
+    auto find_role = [&](uint64_t id) {
+      return std::find_if(g->roles.begin(), g->roles.end(), [id](const sim_role& r) {
+        return r.id == id;
+      });
+    };
+    if (parts.size() >= 4 && parts[2] == "members") {
+      auto mi = g->members.find(to_id(parts[3]));
+      if (mi == g->members.end())
+        return { not_found(10007, "Unknown Member") };
+      auto& member = mi->second;
+      if (name == "PATCH /guilds/:id/members/:id") {
+        simdjson::dom::element doc;
+        if (!parse_object(doc))
+          return { invalid_json() };
+        simdjson::dom::array roles;
+        if (!doc["roles"].get_array().get(roles)) {
+          std::vector<uint64_t> ids;
+          for (auto r : roles) {
+            std::string_view s;
+            auto id = r.get_string().get(s) ? 0 : to_id(s);
+            if (id == g->id || find_role(id) == g->roles.end())
+              return { not_found(10011, "Unknown Role") };
+            if (std::find(ids.begin(), ids.end(), id) == ids.end())
+              ids.push_back(id);
+          }
+          member.roles = std::move(ids);
+        }
+        json_writer w;
+        write_member(w, state_, member);
+        return ok(w.take());
+      }
+      if (name == "DELETE /guilds/:id/members/:id") {
+        g->members.erase(mi);
+        return { no_content() };
+      }
+      if (parts.size() == 6 && parts[4] == "roles") {
+        auto role = to_id(parts[5]);
+        if (role == g->id || find_role(role) == g->roles.end())
+          return { not_found(10011, "Unknown Role") };
+        auto at = std::find(member.roles.begin(), member.roles.end(), role);
+        if (m == "PUT") {
+          if (at == member.roles.end())
+            member.roles.push_back(role);
+          return { no_content() };
+        }
+        if (m == "DELETE") {
+          if (at != member.roles.end())
+            member.roles.erase(at);
+          return { no_content() };
+        }
+      }
+    }
+    if (parts.size() == 4 && parts[2] == "roles") {
+      auto role = find_role(to_id(parts[3]));
+      if (role == g->roles.end())
+        return { not_found(10011, "Unknown Role") };
+      if (name == "PATCH /guilds/:id/roles/:id") {
+        simdjson::dom::element doc;
+        if (!parse_object(doc))
+          return { invalid_json() };
+        std::string_view s;
+        if (!doc["name"].get_string().get(s)) {
+          if (s.size() > 100)
+            return { json_response(400, form_error_body("name", "BASE_TYPE_MAX_LENGTH",
+                                                        "Must be 100 or fewer in length.")) };
+          role->name = std::string{ s };
+        }
+        int64_t color = 0;
+        if (!doc["color"].get_int64().get(color))
+          role->color = static_cast<uint32_t>(color);
+        if (!doc["permissions"].get_string().get(s))
+          role->permissions = std::string{ s };
+        bool flag = false;
+        if (!doc["hoist"].get_bool().get(flag))
+          role->hoist = flag;
+        if (!doc["mentionable"].get_bool().get(flag))
+          role->mentionable = flag;
+        json_writer w;
+        write_role(w, *role);
+        return ok(w.take());
+      }
+      if (name == "DELETE /guilds/:id/roles/:id") {
+        if (role->id == g->id)
+          return { json_response(400, error_body(50028, "Invalid Role")) };
+        auto id = role->id;
+        g->roles.erase(role);
+        for (auto& [uid, mem] : g->members)
+          std::erase(mem.roles, id);
+        return { no_content() };
+      }
+    }
+    if (name == "GET /guilds/:id/bans") {
+      json_writer w;
+      w.begin_array();
+      for (auto& [uid, reason] : g->bans) {
+        w.begin_object().key("reason");
+        if (reason.empty())
+          w.null();
+        else
+          w.value(reason);
+        w.key("user");
+        if (auto* u = state_.user(uid))
+          write_user(w, *u);
+        else
+          write_user(w, sim_user{ uid, "deleted_user", "", "0", false });
+        w.end_object();
+      }
+      w.end_array();
+      return ok(w.take());
+    }
+    if (parts.size() == 4 && parts[2] == "bans") {
+      auto uid = to_id(parts[3]);
+      if (name == "PUT /guilds/:id/bans/:id") {
+        if (!state_.user(uid))
+          return { not_found(10013, "Unknown User") };
+        simdjson::dom::element doc;
+        if (!parse_object(doc))
+          return { invalid_json() };
+        int64_t seconds = 0;
+        if (!doc["delete_message_seconds"].get_int64().get(seconds)
+            && (seconds < 0 || seconds > 604800))
+          return { json_response(400, form_error_body("delete_message_seconds", "NUMBER_TYPE_MAX",
+                                                      "int value should be <= 604800 and >= "
+                                                      "0.")) };
+        // The ban's reason is the request's audit-log reason (PROTOCOL.md §2.10).
+        g->bans[uid] = url_decode(req.header("X-Audit-Log-Reason"));
+        g->members.erase(uid);
+        return { no_content() };
+      }
+      if (name == "DELETE /guilds/:id/bans/:id") {
+        if (g->bans.erase(uid) == 0)
+          return { not_found(10026, "Unknown Ban") };
+        return { no_content() };
+      }
+    }
   }
 
   if (name == "POST /interactions/:id/:token/callback") {
@@ -589,11 +1154,8 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
       auto* msg = state_.message(msg_id);
       if (!msg || msg->webhook_id != id)
         return { not_found(10008, "Unknown Message") };
-      if (m == "GET") {
-        json_writer w;
-        write_message(w, state_, *msg);
-        return ok(w.take());
-      }
+      if (m == "GET")
+        return ok(message_json(state_, *msg));
       if (m == "PATCH") {
         auto in = read_message();
         if (!in.error.empty())
@@ -602,10 +1164,10 @@ rest_reply rest_api::route(const net::http_request& req, const route_key& key,
           msg->content = in.content;
         if (in.has_embeds)
           msg->embeds_json = in.embeds_json;
+        if (in.has_components)
+          msg->components_json = in.components_json;
         msg->edited_timestamp = iso_timestamp(now);
-        json_writer w;
-        write_message(w, state_, *msg);
-        return ok(w.take());
+        return ok(message_json(state_, *msg));
       }
       if (m == "DELETE") {
         state_.remove_message(msg->id);

@@ -9,6 +9,12 @@
 //   -> 401 {"message": "401: Unauthorized", "code": 0}
 //   -> 404 {"message": "Unknown Channel", "code": 10003}
 //   -> 400 {"code":50035,"message":"Invalid Form Body","errors":{"content":{"_errors":[...]}}}
+//
+// Routes: gateway, users (@me, by id, DM create), channels (get, modify,
+// delete, permission overwrites, threads), messages (CRUD, bulk delete),
+// reactions (add, list, remove one/user/all), guilds (get, modify, channels,
+// members, roles, bans), webhooks and interaction callbacks and follow-ups,
+// application commands (list, bulk overwrite; global and per guild).
 #pragma once
 
 #include "net/http_message.hpp"
@@ -20,10 +26,12 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace spectacles::sim {
 
@@ -51,7 +59,23 @@ struct request_record {
   std::string route;  ///< "POST /channels/:id/messages"
   std::string bucket; ///< X-RateLimit-Bucket
   unsigned status = 0;
-  std::string scope; ///< 429 scope, else empty
+  std::string scope;              ///< 429 scope, else empty
+  std::string user_agent{};       ///< the User-Agent header as received
+  std::string audit_log_reason{}; ///< X-Audit-Log-Reason as received (still URL-encoded)
+  bool authorization = false;     ///< an Authorization header came (the token is not kept)
+};
+
+/// An application command as PUT /applications/{id}/commands left it.
+struct sim_command {
+  uint64_t id = 0;
+  uint64_t guild_id = 0; ///< 0 = global
+  int type = 1;          ///< 1 chat input, 2 user, 3 message
+  std::string name;
+  std::string description;
+  std::string options_json;               ///< empty = not given
+  std::string default_member_permissions; ///< empty = null
+  bool nsfw = false;
+  uint64_t version = 0;
 };
 
 struct rest_reply {
@@ -103,7 +127,8 @@ private:
   std::deque<request_record> records_;
   std::set<std::string> revoked_tokens_; ///< tokens that already got a 401
   std::set<std::string> acked_interactions_;
-  std::unordered_map<std::string, uint64_t> originals_; ///< interaction token -> message id
+  std::unordered_map<std::string, uint64_t> originals_;   ///< interaction token -> message id
+  std::map<uint64_t, std::vector<sim_command>> commands_; ///< by guild id (0 = global)
   struct json_parser;
   std::unique_ptr<json_parser> parser_;
 };

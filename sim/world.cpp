@@ -162,4 +162,35 @@ sim_role& world::add_role(uint64_t guild_id, sim_role role) {
   return g.roles.back();
 }
 
+sim_channel& world::add_channel(sim_channel c, bool listed) {
+  if (auto* g = guild(c.guild_id); g && listed)
+    g->channels.push_back(c.id);
+  auto id = c.id;
+  return channels_[id] = std::move(c);
+}
+
+bool world::remove_channel(uint64_t id) {
+  auto i = channels_.find(id);
+  if (i == channels_.end())
+    return false;
+  if (auto* g = guild(i->second.guild_id))
+    g->channels.erase(std::remove(g->channels.begin(), g->channels.end(), id), g->channels.end());
+  channels_.erase(i);
+  std::erase_if(messages_, [id](const auto& entry) {
+    return entry.second.channel_id == id;
+  });
+  return true;
+}
+
+sim_channel& world::dm_channel(uint64_t recipient, time_point now) {
+  for (auto& [id, c] : channels_)
+    if (c.type == 1 && c.recipient_id == recipient)
+      return c;
+  sim_channel c;
+  c.id = next_id(now);
+  c.type = 1;
+  c.recipient_id = recipient;
+  return add_channel(std::move(c), false);
+}
+
 } // namespace spectacles::sim

@@ -43,14 +43,27 @@ struct sim_member {
   std::string joined_at;
 };
 
+/// A permission overwrite of a channel (PUT /channels/{id}/permissions/{id}).
+struct sim_overwrite {
+  uint64_t id = 0;
+  int type = 0; ///< 0 role, 1 member
+  std::string allow = "0";
+  std::string deny = "0";
+};
+
 struct sim_channel {
   uint64_t id = 0;
   uint64_t guild_id = 0;
   uint64_t parent_id = 0; ///< 0 = null
   std::string name;
-  int type = 0; ///< 0 text, 4 category
+  int type = 0; ///< 0 text, 1 DM, 4 category, 11/12 thread
   int position = 0;
   uint64_t last_message_id = 0;
+  std::vector<sim_overwrite> overwrites{};
+  uint64_t recipient_id = 0;     ///< DM channels: the other user
+  uint64_t owner_id = 0;         ///< threads: who started it
+  int auto_archive_duration = 0; ///< threads, minutes
+  std::string created{};         ///< threads: ISO8601 creation time
 };
 
 struct sim_attachment {
@@ -70,6 +83,7 @@ struct sim_message {
   std::string timestamp;
   std::string edited_timestamp; ///< empty = null
   std::string embeds_json = "[]";
+  std::string components_json = "[]";
   std::vector<sim_attachment> attachments;
   /// emoji (as in the URL, decoded) -> users who reacted
   std::map<std::string, std::set<uint64_t>> reactions;
@@ -83,6 +97,7 @@ struct sim_guild {
   std::vector<uint64_t> channels;
   std::vector<sim_role> roles;
   std::map<uint64_t, sim_member> members; ///< by user id, ordered for paging
+  std::map<uint64_t, std::string> bans;   ///< user id -> reason (empty = null)
 };
 
 struct sim_webhook {
@@ -138,6 +153,14 @@ public:
   void trim_messages(size_t max);
 
   sim_role& add_role(uint64_t guild_id, sim_role role);
+
+  /// Adds a channel; `listed` puts it in its guild's channel list (threads
+  /// and DMs are not listed, as in GET /guilds/{id}/channels).
+  sim_channel& add_channel(sim_channel channel, bool listed);
+  /// Removes a channel, its place in its guild and its messages.
+  bool remove_channel(uint64_t id);
+  /// The bot's DM channel with `recipient`, made on first use.
+  sim_channel& dm_channel(uint64_t recipient, time_point now);
 
   /// One incoming webhook per guild, on its first text channel.
   const sim_webhook* webhook(uint64_t id) const;

@@ -1,7 +1,8 @@
 // The REST role (rest_router + rest_bucket actors) against the in-process
 // simulator: per-bucket order, no exhausted bucket and no global breach under
-// load, shared buckets merged, a dead token stopped after one 401, 429 storms
-// and 5xx retried within their bounds.
+// load, shared buckets merged, interaction callbacks past a global backlog, a
+// dead token stopped after one 401, 429 storms retried no sooner than
+// retry_after and not much later, 5xx retried within their bounds.
 #include "actors/rest_router.hpp"
 
 #define CAF_SUITE actors.rest_router
@@ -10,6 +11,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "caf/scoped_actor.hpp"
 
@@ -304,31 +307,63 @@ CAF_TEST(a 401 stops the token after the first request) {
 }
 
 CAF_TEST(a 429 storm is retried within the bound) {
-  rest_env env;
+  // Bucket windows of 400 ms, so a retry that waits for the window (below)
+  // stays short; the injected 429s announce retry_after 100 ms.
+  constexpr auto window = 400ms;
+  constexpr auto retry_after = 100ms;
+  sim::simulator_options so;
+  so.limits = fast_limits(window, 1000);
+  rest_env env{ so };
   auto router = env.start_router(env.router_options()); // 3 retries after a 429
   rest_client client{ *env.sys, router };
-  env.sim->faults().add(rest_fault(sim::fault_kind::rest_429, 3));
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_429, 3, 0, retry_after));
   auto r = client.request_sync(make_request("GET", "/users/@me"));
   CAF_CHECK(r.ok());
   CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 4u);
   // A longer storm: four attempts, then the last 429 goes to the caller.
-  env.sim->faults().add(rest_fault(sim::fault_kind::rest_429, 6));
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_429, 6, 0, retry_after));
   auto r2 = client.request_sync(make_request("GET", "/users/@me"));
   CAF_REQUIRE(!r2.ok());
   CAF_CHECK_EQUAL(r2.error().http.http_status, 429);
   CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 8u);
   auto st = stats_of(*env.sys, router);
   CAF_CHECK_EQUAL(st.rate_limited, 7u);
-  // The gaps show the waits: retry_after (50 ms + offset) between injected
-  // 429s, and after a 429 in a bucket whose window is known, the window's
-  // reset (rest_bucket_state: a 429 means the bucket is spent).
+  // The waits, from the times the sim saw the requests: a retry after a 429
+  // comes no sooner than retry_after, and no sooner than the end of the
+  // bucket's window when that is known (rest_bucket_state: a 429 means the
+  // bucket is spent; the window started with the last success). It comes
+  // no later than that plus the library's 50 ms offset and some slack for
+  // scheduling under ASan.
+  constexpr auto offset = 50ms;
+  constexpr auto slack = 750ms;
   auto records = env.sim->requests();
-  for (size_t i = 1; i < records.size(); ++i)
-    CAF_MESSAGE("gap " << i << ": "
-                       << std::chrono::duration_cast<std::chrono::milliseconds>(
-                            records[i].time - records[i - 1].time)
-                            .count()
-                       << " ms");
+  CAF_REQUIRE_EQUAL(records.size(), 8u);
+  std::vector<unsigned> statuses;
+  for (auto& rec : records)
+    statuses.push_back(rec.status);
+  auto want_statuses = std::vector<unsigned>{ 429, 429, 429, 200, 429, 429, 429, 429 };
+  CAF_CHECK_EQUAL(statuses, want_statuses);
+  std::optional<sim::time_point> window_end;
+  size_t retries = 0;
+  for (size_t i = 1; i < records.size(); ++i) {
+    auto& prev = records[i - 1];
+    if (prev.status == 200)
+      window_end = prev.time + window;
+    if (prev.status != 429)
+      continue;
+    ++retries;
+    auto due = prev.time + retry_after;
+    if (window_end && *window_end > due)
+      due = *window_end;
+    auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(records[i].time - prev.time);
+    auto late = std::chrono::duration_cast<std::chrono::milliseconds>(records[i].time - due);
+    CAF_MESSAGE("retry " << i << ": " << gap.count() << " ms after the 429, " << late.count()
+                         << " ms after it was due");
+    CAF_CHECK_GREATER_OR_EQUAL(gap.count(), retry_after.count());
+    CAF_CHECK_GREATER_OR_EQUAL(late.count(), 0);
+    CAF_CHECK_LESS_OR_EQUAL(late.count(), (offset + slack).count());
+  }
+  CAF_CHECK_EQUAL(retries, 6u); // the 429 of the call that gave up is not retried
   env.sim->faults().clear();
 }
 
@@ -361,4 +396,78 @@ CAF_TEST(a call past its deadline fails with deadline and frees its bucket) {
   // The bucket is usable again once the slow reply is in.
   auto r2 = client.request_sync(make_request("GET", "/users/@me"));
   CAF_CHECK(r2.ok());
+}
+
+// Interaction callbacks are exempt from the global limit (PROTOCOL.md §2.7):
+// with a backlog of GETs waiting for the token's global budget, callbacks
+// made after them still go at once, and nothing breaks the sim's global
+// limit.
+CAF_TEST(interaction callbacks overtake a global limit backlog) {
+  sim::simulator_options so;
+  so.limits = fast_limits(200ms, 4);
+  rest_env env{ so };
+  auto opts = env.router_options();
+  opts.global_per_second = 3;
+  auto router = env.start_router(opts);
+  rest_client client{ *env.sys, router, rest_client_options{ 60s } };
+  constexpr size_t gets = 18;
+  constexpr size_t callbacks = 4;
+  std::vector<planned_call> calls;
+  // Distinct channels: one bucket each, so only the global budget holds
+  // them back (unknown channels: the sim answers 404 after counting them).
+  for (size_t i = 0; i < gets; ++i)
+    calls.push_back(
+      { make_request("GET", "/channels/" + std::to_string(920000000000000000ull + i)), "get" });
+  for (size_t i = 0; i < callbacks; ++i)
+    calls.push_back({ make_request("POST",
+                                   "/interactions/" + std::to_string(930000000000000000ull + i)
+                                     + "/aW50ZXJhY3Rpb246" + std::to_string(i) + "/callback",
+                                   R"({"type":5})"),
+                      "callback" });
+  auto log = std::make_shared<call_log>();
+  auto start = std::chrono::steady_clock::now();
+  fire(*env.sys, client, calls, log);
+  CAF_REQUIRE(wait_for([&] {
+    return log->size() == gets + callbacks;
+  }));
+  auto done = log->snapshot();
+  size_t gets_done = 0;
+  size_t gets_before_last_callback = 0;
+  size_t callbacks_done = 0;
+  std::chrono::steady_clock::time_point last_callback{};
+  std::chrono::steady_clock::time_point last_get{};
+  for (auto& e : done) {
+    if (e.tag == "callback") {
+      CAF_REQUIRE(e.result.ok());
+      CAF_CHECK_EQUAL(e.result.value().status, 204u);
+      ++callbacks_done;
+      last_callback = e.at;
+      gets_before_last_callback = gets_done;
+    } else {
+      CAF_REQUIRE(!e.result.ok());
+      CAF_CHECK_EQUAL(e.result.error().http.http_status, 404);
+      ++gets_done;
+      last_get = e.at;
+    }
+  }
+  auto ms = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
+  };
+  auto last_callback_ms = ms(last_callback);
+  auto last_get_ms = ms(last_get);
+  CAF_MESSAGE("last callback after " << last_callback_ms << " ms (" << gets_before_last_callback
+                                     << " GETs done by then), last GET after " << last_get_ms
+                                     << " ms");
+  CAF_CHECK_EQUAL(callbacks_done, callbacks);
+  // At 3 per second the GETs take about 6 s; the callbacks must not wait
+  // behind them (counted against the budget they would finish last).
+  CAF_CHECK_LESS(gets_before_last_callback, gets / 2);
+  CAF_CHECK_LESS(last_callback_ms, last_get_ms);
+  CAF_CHECK_GREATER(last_get_ms, 3000);
+  auto v = env.sim->verdict_snapshot();
+  for (auto& note : v.notes)
+    CAF_MESSAGE("sim note: " << note);
+  CAF_CHECK_EQUAL(v.rest_requests, gets + callbacks);
+  CAF_CHECK_EQUAL(v.rest_global_breaches, 0u);
+  CAF_CHECK_EQUAL(v.rest_rate_limited.size(), 0u);
 }

@@ -25,6 +25,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -121,6 +122,16 @@ public:
       return std::to_string(g->channels[i]);
     });
   }
+
+  /// The sim's records of `method` requests to `path` (relative to /api/v10,
+  /// without query), oldest first.
+  std::vector<sim::request_record> records(std::string_view method, std::string_view path) {
+    std::vector<sim::request_record> out;
+    for (auto& r : sim->requests())
+      if (r.method == method && r.path == "/api/v10" + std::string{ path })
+        out.push_back(r);
+    return out;
+  }
 };
 
 /// Results of calls made from client actors, in completion order.
@@ -129,13 +140,14 @@ struct call_log {
     size_t index = 0; // the call's number in its batch
     std::string tag;
     rest_result<rest_response> result{ rest_call_error{} };
+    std::chrono::steady_clock::time_point at{}; // when the result came
   };
   std::mutex mtx;
   std::vector<entry> done;
 
   void add(size_t index, std::string tag, rest_result<rest_response> r) {
     std::lock_guard<std::mutex> guard{ mtx };
-    done.push_back({ index, std::move(tag), std::move(r) });
+    done.push_back({ index, std::move(tag), std::move(r), std::chrono::steady_clock::now() });
   }
   size_t size() {
     std::lock_guard<std::mutex> guard{ mtx };
