@@ -124,6 +124,14 @@ struct rest_router_state {
   std::unordered_map<std::string, key_entry> keys;
   std::unordered_map<std::string, caf::actor> bucket_ids;
   std::map<caf::actor_addr, bucket_entry> buckets;
+  /// Bucket actors by major parameter (for handing a major over).
+  std::unordered_map<std::string, std::set<caf::actor_addr>> majors;
+  /// Majors a joining router now owns while calls for them still queue here:
+  /// major -> the new owner, told once they are drained.
+  std::unordered_map<std::string, std::string> draining_to;
+  /// Majors this router owns that an older owner is still draining: major ->
+  /// that router; calls for them go there until it says they are drained.
+  std::unordered_map<std::string, std::string> held_by;
   rest_probe_fence fence{ stale_permit };
   std::unordered_map<uint64_t, fenced_permit> fenced; // by fence waiter number
   uint64_t next_waiter = 1;
@@ -226,7 +234,41 @@ caf::actor new_bucket(router_ptr self, const std::string& id, const std::string&
   auto b = spawn_rest_bucket(self, st.options.http, st.options.bucket);
   st.bucket_ids[id] = b;
   st.buckets[b.address()] = bucket_entry{ id, major, {}, false, {} };
+  st.majors[major].insert(b.address());
   return b;
+}
+
+void unindex_bucket(router_ptr self, const caf::actor_addr& b, const std::string& major) {
+  auto& st = self->state;
+  auto m = st.majors.find(major);
+  if (m == st.majors.end())
+    return;
+  m->second.erase(b);
+  if (m->second.empty())
+    st.majors.erase(m);
+}
+
+/// Calls of `major` still queued or in flight in this router's buckets.
+bool busy_here(router_ptr self, const std::string& major) {
+  auto& st = self->state;
+  auto m = st.majors.find(major);
+  if (m == st.majors.end())
+    return false;
+  for (auto& addr : m->second)
+    if (auto b = st.buckets.find(addr); b != st.buckets.end() && !b->second.idle)
+      return true;
+  return false;
+}
+
+/// Tells the new owner of a drained major that its calls may start there.
+void end_drain_if_idle(router_ptr self, const std::string& major) {
+  auto& st = self->state;
+  auto d = st.draining_to.find(major);
+  if (d == st.draining_to.end() || busy_here(self, major))
+    return;
+  if (auto p = st.peers.find(d->second); p != st.peers.end())
+    self->send(p->second, rest_drained_atom::value, major);
+  st.draining_to.erase(d);
 }
 
 rest_probe_fence::time_point time_of(int64_t steady_ns) {
@@ -282,7 +324,10 @@ void forget_bucket_if_empty(router_ptr self, const caf::actor& b) {
   auto id = st.bucket_ids.find(it->second.id);
   if (id != st.bucket_ids.end() && id->second == b)
     st.bucket_ids.erase(id);
+  auto major = it->second.major;
+  unindex_bucket(self, b.address(), major);
   st.buckets.erase(it);
+  end_drain_if_idle(self, major);
   auto now = clock::now();
   drop_fenced(self, b.address(), std::nullopt, now);
   apply_releases(self, st.fence.forget(b.id(), now), now);
@@ -433,6 +478,8 @@ void on_outcome(router_ptr self, rest_outcome& o) {
   auto from = caf::actor_cast<caf::actor>(self->current_sender());
   if (auto b = st.buckets.find(from.address()); b != st.buckets.end()) {
     b->second.idle = o.idle;
+    if (o.idle)
+      end_drain_if_idle(self, b->second.major);
     b->second.window = o.window;
     // A request that timed out at the bucket while the fence held it.
     if (o.final && o.status == 0)
@@ -553,6 +600,17 @@ void add_peer(router_ptr self, const caf::actor& peer) {
   for (auto& [token, ts] : st.tokens)
     if (ts.guard.token_invalid())
       self->send(peer, rest_revoked_atom::value, token);
+  std::vector<std::string> draining;
+  for (auto& [major, addrs] : st.majors)
+    if (st.owners.owner(major) == name && busy_here(self, major)) {
+      st.draining_to[major] = name;
+      draining.push_back(major);
+    }
+  if (!draining.empty()) {
+    log::info(component, "REST router ", name, " takes over ", draining.size(),
+              " busy majors once their queued calls are done here");
+    self->send(peer, rest_draining_atom::value, std::move(draining));
+  }
   update_share(self);
   log::info(component, "REST router ", name, " joined: ", st.owners.nodes().size(),
             " REST nodes, global share ", st.target_share, "/s");
@@ -566,6 +624,12 @@ void drop_peer(router_ptr self, const caf::actor_addr& peer) {
     return;
   st.peers.erase(p);
   st.owners.remove_node(name);
+  std::erase_if(st.draining_to, [&](const auto& d) {
+    return d.second == name;
+  });
+  std::erase_if(st.held_by, [&](const auto& h) {
+    return h.second == name;
+  });
   size_t failed = 0;
   for (auto it = st.forwards.begin(); it != st.forwards.end();) {
     if (it->second.owner == name) {
@@ -631,7 +695,16 @@ caf::response_promise on_request(router_ptr self, rest_request& req, bool forwar
   if (!forwarded && !st.peers.empty()) {
     // Every key of one major parameter has one owner: keys that may share a
     // Discord bucket meet in one bucket actor there.
-    if (auto owner = st.owners.owner(route.major); owner && *owner != st.self_name) {
+    // A major whose ownership moved when a router joined stays with the old
+    // owner until the calls queued there are done: the old and the new owner
+    // never send into one Discord bucket at once, and no call overtakes one
+    // queued before it.
+    auto owner = st.owners.owner(route.major);
+    if (auto h = st.held_by.find(route.major); h != st.held_by.end())
+      owner = h->second;
+    else if (owner && *owner != st.self_name && st.draining_to.count(route.major) != 0)
+      owner = st.self_name;
+    if (owner && *owner != st.self_name) {
       if (auto p = st.peers.find(*owner); p != st.peers.end()) {
         forward(self, p->second, *owner, std::move(req), rp);
         return rp;
@@ -785,7 +858,10 @@ void on_bucket_exit(router_ptr self, const caf::actor_addr& source, const caf::e
   if (auto id = st.bucket_ids.find(it->second.id);
       id != st.bucket_ids.end() && id->second.address() == source)
     st.bucket_ids.erase(id);
+  auto major = it->second.major;
+  unindex_bucket(self, source, major);
   st.buckets.erase(it);
+  end_drain_if_idle(self, major);
   auto now = clock::now();
   drop_fenced(self, source, std::nullopt, now);
   apply_releases(self, st.fence.forget(source.id(), now), now);
@@ -832,6 +908,17 @@ caf::behavior rest_router(router_ptr self, rest_router_options options, caf::act
     },
     [self](caf::delete_atom, const caf::actor& peer) {
       drop_peer(self, peer.address());
+    },
+    [self](rest_draining_atom, std::vector<std::string>& majors) {
+      auto& st = self->state;
+      auto from = name_of(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (st.peers.count(from) == 0)
+        return;
+      for (auto& m : majors)
+        st.held_by[m] = from;
+    },
+    [self](rest_drained_atom, const std::string& major) {
+      self->state.held_by.erase(major);
     },
     [self](rest_revoked_atom, const std::string& token) {
       auto& ts = token_of(self, token);

@@ -34,6 +34,10 @@ using rest_sweep_atom = caf::atom_constant<caf::atom("rsweep")>;
 using rest_wake_atom = caf::atom_constant<caf::atom("rwake")>;
 /// (token digest): Discord answered 401 for this token on a peer router.
 using rest_revoked_atom = caf::atom_constant<caf::atom("rrevoked")>;
+/// (majors): a joining router's majors this router still has calls queued
+/// for; the new owner sends their calls here until (rest_drained_atom, major).
+using rest_draining_atom = caf::atom_constant<caf::atom("rdraining")>;
+using rest_drained_atom = caf::atom_constant<caf::atom("rdrained")>;
 using rest_stats_atom = caf::atom_constant<caf::atom("reststats")>;
 
 /// Why a REST call got no reply from Discord; category "rest".
