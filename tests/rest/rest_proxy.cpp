@@ -107,13 +107,13 @@ CAF_TEST(a caller without a token never gets the bot token) {
   rest_env env;
   auto router = env.start_router(env.router_options()); // the router holds the bot token
   auto get_me = [&](const rest_proxy_options& po) {
-  auto started = rest_proxy::start(*env.sys, env.io->context(), router, po);
-  CAF_REQUIRE(static_cast<bool>(started));
-  auto url = "http://127.0.0.1:" + std::to_string((*started)->port()) + "/api/v10/users/@me";
-  auto r = env.http->request_sync("GET", url);
-  (*started)->stop();
-  CAF_REQUIRE(static_cast<bool>(r));
-  return r->status;
+    auto started = rest_proxy::start(*env.sys, env.io->context(), router, po);
+    CAF_REQUIRE(static_cast<bool>(started));
+    auto url = "http://127.0.0.1:" + std::to_string((*started)->port()) + "/api/v10/users/@me";
+    auto r = env.http->request_sync("GET", url);
+    (*started)->stop();
+    CAF_REQUIRE(static_cast<bool>(r));
+    return r->status;
   };
   // By default the request goes out as its caller sent it: without a token,
   // and Discord (the sim) answers 401.
