@@ -471,3 +471,24 @@ CAF_TEST(interaction callbacks overtake a global limit backlog) {
   CAF_CHECK_EQUAL(v.rest_global_breaches, 0u);
   CAF_CHECK_EQUAL(v.rest_rate_limited.size(), 0u);
 }
+
+CAF_TEST(near the invalid request limit the router refuses calls without sending them) {
+  rest_env env;
+  auto opts = env.router_options();
+  opts.guard.refuse_at = 3; // Discord's ban is at 10,000; 3 keeps the test short
+  auto router = env.start_router(opts);
+  rest_client client{ *env.sys, router };
+  // Three 403s (Missing Permissions) count as invalid requests.
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_status, 3, 403));
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.request_sync(make_request("GET", "/users/@me"));
+    CAF_REQUIRE(!r.ok());
+    CAF_CHECK_EQUAL(r.error().http.http_status, 403);
+  }
+  auto refused = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_REQUIRE(!refused.ok());
+  CAF_CHECK(refused.error().what == rest_call_error::kind::too_many_invalid);
+  CAF_MESSAGE(refused.error().message);
+  auto v = env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_requests, 3u);
+}
