@@ -142,6 +142,19 @@ struct rest_router_state {
   std::optional<time_point> wake_at;
   rest_stats stats;
   static inline const char* name = "rest_router";
+
+  // CAF destroys the state when the router ends for any reason (killed
+  // included). Its callers on this node talk to it directly (rest_client),
+  // so they learn of its end here rather than at their deadlines.
+  ~rest_router_state() {
+    auto down = [] {
+      return make_error(rest_errc::router_down, "the REST router went down");
+    };
+    for (auto& [ticket, call] : pending)
+      call.rp.deliver(down());
+    for (auto& [id, call] : forwards)
+      call.rp.deliver(down());
+  }
 };
 
 using router_ptr = caf::stateful_actor<rest_router_state>*;
