@@ -37,7 +37,7 @@ constexpr std::array<kind_info, 8> kinds{ {
   { kind::voice_state_update, intents::guild_voice_states },
 } };
 
-void id_field(json_writer& w, std::string_view name, uint64_t id) {
+void string_id(json_writer& w, std::string_view name, uint64_t id) {
   w.key(name).value(std::to_string(id));
 }
 
@@ -98,13 +98,13 @@ bool event_stream::next(world& state, time_point now, dispatch_event& out) {
       }
       case kind::typing_start:
         w.begin_object();
-        id_field(w, "user_id", member.user_id);
+        string_id(w, "user_id", member.user_id);
         w.field("timestamp",
                 std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
         w.key("member");
         write_member(w, state, member);
-        id_field(w, "channel_id", channel);
-        id_field(w, "guild_id", g->id);
+        string_id(w, "channel_id", channel);
+        string_id(w, "guild_id", g->id);
         w.end_object();
         out.name = "TYPING_START";
         break;
@@ -112,12 +112,12 @@ bool event_stream::next(world& state, time_point now, dispatch_event& out) {
         w.begin_object();
         w.key("member");
         write_member(w, state, member);
-        id_field(w, "message_id", last_message_ ? last_message_ : state.next_id(now));
-        id_field(w, "message_author_id", member.user_id);
+        string_id(w, "message_id", last_message_ ? last_message_ : state.next_id(now));
+        string_id(w, "message_author_id", member.user_id);
         w.key("emoji").begin_object().field("name", "👍").key("id").null().end_object();
-        id_field(w, "guild_id", g->id);
-        id_field(w, "user_id", member.user_id);
-        id_field(w, "channel_id", last_channel_ ? last_channel_ : channel);
+        string_id(w, "guild_id", g->id);
+        string_id(w, "user_id", member.user_id);
+        string_id(w, "channel_id", last_channel_ ? last_channel_ : channel);
         w.field("burst", false).field("type", 0).end_object();
         out.name = "MESSAGE_REACTION_ADD";
         break;
@@ -138,9 +138,9 @@ bool event_stream::next(world& state, time_point now, dispatch_event& out) {
       case kind::presence_update:
         w.begin_object();
         w.key("user").begin_object();
-        id_field(w, "id", member.user_id);
+        string_id(w, "id", member.user_id);
         w.end_object();
-        id_field(w, "guild_id", g->id);
+        string_id(w, "guild_id", g->id);
         w.field("status", (member_ % 3) ? "online" : "idle");
         w.key("activities").begin_array().end_array();
         w.key("client_status").begin_object().field("desktop", "online").end_object();
@@ -149,16 +149,16 @@ bool event_stream::next(world& state, time_point now, dispatch_event& out) {
         break;
       case kind::message_delete:
         w.begin_object();
-        id_field(w, "id", last_message_ ? last_message_ : state.next_id(now));
-        id_field(w, "channel_id", last_channel_ ? last_channel_ : channel);
-        id_field(w, "guild_id", g->id);
+        string_id(w, "id", last_message_ ? last_message_ : state.next_id(now));
+        string_id(w, "channel_id", last_channel_ ? last_channel_ : channel);
+        string_id(w, "guild_id", g->id);
         w.end_object();
         last_message_ = 0;
         out.name = "MESSAGE_DELETE";
         break;
       case kind::member_update:
         w.begin_object();
-        id_field(w, "guild_id", g->id);
+        string_id(w, "guild_id", g->id);
         w.key("user");
         if (auto* u = state.user(member.user_id))
           write_user(w, *u);
@@ -178,12 +178,12 @@ bool event_stream::next(world& state, time_point now, dispatch_event& out) {
         w.begin_object();
         w.key("member");
         write_member(w, state, member);
-        id_field(w, "user_id", member.user_id);
+        string_id(w, "user_id", member.user_id);
         w.field("suppress", false).field("session_id", "0123456789abcdef0123456789abcdef");
         w.field("self_video", false).field("self_mute", false).field("self_deaf", false);
         w.key("request_to_speak_timestamp").null().field("mute", false).field("deaf", false);
         w.key("channel_id").null();
-        id_field(w, "guild_id", g->id);
+        string_id(w, "guild_id", g->id);
         w.end_object();
         out.name = "VOICE_STATE_UPDATE";
         break;

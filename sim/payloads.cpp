@@ -21,6 +21,8 @@ constexpr std::string_view guild_constant_fields
     R"("premium_subscription_count":0,"features":["AUTO_MODERATION"],"system_channel_flags":0,)"
     R"("emojis":[],"stickers":[])";
 
+} // namespace
+
 void id_field(json_writer& w, std::string_view name, uint64_t id) {
   w.key(name);
   if (id == 0)
@@ -28,8 +30,6 @@ void id_field(json_writer& w, std::string_view name, uint64_t id) {
   else
     w.value(std::to_string(id));
 }
-
-} // namespace
 
 void write_user(json_writer& w, const sim_user& u, bool with_private) {
   w.begin_object();
@@ -196,7 +196,7 @@ void write_message(json_writer& w, const world& state, const sim_message& m, boo
   }
   w.end_array();
   w.key("embeds").raw(m.embeds_json);
-  w.key("components").begin_array().end_array();
+  w.key("components").raw(m.components_json);
   if (!m.reactions.empty()) {
     w.key("reactions").begin_array();
     for (auto& [emoji, users] : m.reactions) {

@@ -14,6 +14,8 @@
 namespace spectacles::sim {
 
 /// `with_private` adds what /users/@me and READY carry (mfa_enabled, verified, email...).
+/// `"name":"<id>"`, or `"name":null` when id is 0.
+void id_field(json_writer& w, std::string_view name, uint64_t id);
 void write_user(json_writer& w, const sim_user& user, bool with_private = false);
 void write_role(json_writer& w, const sim_role& role);
 void write_member(json_writer& w, const world& state, const sim_member& member,

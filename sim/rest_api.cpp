@@ -129,42 +129,25 @@ net::http_response bad_length(std::string_view field, size_t min, size_t max) {
                                               + std::to_string(max) + " in length."));
 }
 
-void id_or_null(json_writer& w, std::string_view name, uint64_t id) {
-  w.key(name);
-  if (id == 0)
-    w.null();
-  else
-    w.value(std::to_string(id));
-}
-
-/// write_message (payloads.cpp) writes "components":[] for every message;
-/// a REST reply echoes the components the message was sent with, as Discord
-/// does.
 std::string message_json(const world& state, const sim_message& msg) {
   json_writer w;
   write_message(w, state, msg);
-  auto out = w.take();
-  if (msg.components_json != "[]") {
-    auto empty = "\"embeds\":" + msg.embeds_json + ",\"components\":[]";
-    if (auto at = out.find(empty); at != std::string::npos)
-      out.replace(at + empty.size() - 2, 2, msg.components_json);
-  }
-  return out;
+  return w.take();
 }
 
 /// A thread as POST /channels/{id}/threads returns it (the shape of a
 /// captured THREAD_CREATE, plus the creator's thread member).
 void write_thread(json_writer& w, const sim_channel& t) {
   w.begin_object();
-  id_or_null(w, "id", t.id);
+  id_field(w, "id", t.id);
   w.field("type", t.type);
-  id_or_null(w, "last_message_id", t.last_message_id);
+  id_field(w, "last_message_id", t.last_message_id);
   w.field("flags", 0);
-  id_or_null(w, "guild_id", t.guild_id);
+  id_field(w, "guild_id", t.guild_id);
   w.field("name", t.name);
-  id_or_null(w, "parent_id", t.parent_id);
+  id_field(w, "parent_id", t.parent_id);
   w.field("rate_limit_per_user", 0);
-  id_or_null(w, "owner_id", t.owner_id);
+  id_field(w, "owner_id", t.owner_id);
   w.key("thread_metadata").begin_object();
   w.field("archived", false).field("archive_timestamp", t.created);
   w.field("auto_archive_duration", t.auto_archive_duration).field("locked", false);
@@ -174,8 +157,8 @@ void write_thread(json_writer& w, const sim_channel& t) {
   w.end_object();
   w.field("message_count", 0).field("member_count", 1).field("total_message_sent", 0);
   w.key("member").begin_object();
-  id_or_null(w, "id", t.id);
-  id_or_null(w, "user_id", t.owner_id);
+  id_field(w, "id", t.id);
+  id_field(w, "user_id", t.owner_id);
   w.field("join_timestamp", t.created).field("flags", 0);
   w.end_object();
   w.end_object();
@@ -184,9 +167,9 @@ void write_thread(json_writer& w, const sim_channel& t) {
 /// A DM channel: {"id":..,"type":1,"last_message_id":..,"flags":0,"recipients":[user]}.
 void write_dm(json_writer& w, const world& state, const sim_channel& c) {
   w.begin_object();
-  id_or_null(w, "id", c.id);
+  id_field(w, "id", c.id);
   w.field("type", 1);
-  id_or_null(w, "last_message_id", c.last_message_id);
+  id_field(w, "last_message_id", c.last_message_id);
   w.field("flags", 0);
   w.key("recipients").begin_array();
   if (auto* u = state.user(c.recipient_id))
@@ -206,9 +189,9 @@ void write_any_channel(json_writer& w, const world& state, const sim_channel& c)
 
 void write_command(json_writer& w, const sim_command& c, uint64_t application_id) {
   w.begin_object();
-  id_or_null(w, "id", c.id);
-  id_or_null(w, "application_id", application_id);
-  id_or_null(w, "version", c.version);
+  id_field(w, "id", c.id);
+  id_field(w, "application_id", application_id);
+  id_field(w, "version", c.version);
   w.key("default_member_permissions");
   if (c.default_member_permissions.empty())
     w.null();
@@ -217,7 +200,7 @@ void write_command(json_writer& w, const sim_command& c, uint64_t application_id
   w.field("type", c.type).field("name", c.name).key("name_localizations").null();
   w.field("description", c.description).key("description_localizations").null();
   if (c.guild_id != 0)
-    id_or_null(w, "guild_id", c.guild_id);
+    id_field(w, "guild_id", c.guild_id);
   else
     w.field("dm_permission", true);
   if (!c.options_json.empty())

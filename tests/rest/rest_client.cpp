@@ -33,6 +33,16 @@ rest_result<T> call_typed(rest_env& env, F f) {
   });
 }
 
+/// A plain text message to `channel`.
+rest_result<models::message> post_text(rest_env& env, const rest_client& rest,
+                                       models::snowflake channel, std::string content) {
+  return call_typed<models::message>(env, [&](auto* self, auto done) {
+    message_create p;
+    p.content = std::move(content);
+    rest.create_message(self, channel, p, done);
+  });
+}
+
 /// Short rate-limit windows: the typed-call tests make several calls per route.
 sim::simulator_options quick_sim() {
   sim::simulator_options so;
@@ -405,11 +415,7 @@ CAF_TEST(bulk delete and every reaction call change the message as Discord does)
   models::snowflake channel{ std::stoull(env.channel()) };
   std::vector<models::snowflake> ids;
   for (int i = 0; i < 3; ++i) {
-    auto r = call_typed<models::message>(env, [&](auto* self, auto done) {
-      message_create p;
-      p.content = "message " + std::to_string(i);
-      rest.create_message(self, channel, p, done);
-    });
+    auto r = post_text(env, rest, channel, "message " + std::to_string(i));
     CAF_REQUIRE(r.ok());
     ids.push_back(r->id);
   }
@@ -574,11 +580,7 @@ CAF_TEST(channel calls modify overwrite thread and delete a channel) {
   CAF_CHECK_EQUAL(thread->thread_metadata->auto_archive_duration, 1440);
   CAF_CHECK(!thread->thread_metadata->archived);
   auto thread_id = thread->id;
-  auto in_thread = call_typed<models::message>(env, [&](auto* self, auto done) {
-    message_create p;
-    p.content = "first in thread";
-    rest.create_message(self, thread_id, p, done);
-  });
+  auto in_thread = post_text(env, rest, thread_id, "first in thread");
   CAF_REQUIRE(in_thread.ok());
   CHECK_ID(in_thread->channel_id, thread_id.value());
   auto deleted = call_typed<models::channel>(env, [&](auto* self, auto done) {
@@ -822,11 +824,7 @@ CAF_TEST(user ban and DM calls) {
   CAF_REQUIRE(dm_again.ok());
   CHECK_ID(dm_again->id, dm->id.value());
   auto dm_id = dm->id;
-  auto sent = call_typed<models::message>(env, [&](auto* self, auto done) {
-    message_create p;
-    p.content = "hello in private";
-    rest.create_message(self, dm_id, p, done);
-  });
+  auto sent = post_text(env, rest, dm_id, "hello in private");
   CAF_REQUIRE(sent.ok());
   CHECK_ID(sent->channel_id, dm_id.value());
   auto invalid = open_dm(42);

@@ -67,11 +67,23 @@ struct two_routers {
   caf::actor r1;
   caf::actor r2;
 
-  two_routers(unsigned sim_global, size_t cluster_global) : env(sim_options(sim_global)) {
+  /// `joined` false: the routers learn of each other only at join().
+  /// `token`: the bot token both use (default: the sim's).
+  two_routers(unsigned sim_global, size_t cluster_global, bool joined = true,
+              std::string token = {})
+      : env(sim_options(sim_global)) {
     auto o = env.router_options();
     o.global_per_second = cluster_global;
+    if (!token.empty())
+      o.token = std::move(token);
     r1 = env.start_router(o);
     r2 = spawn_rest_router(*env.sys, o);
+    if (joined)
+      join();
+  }
+
+  /// Tells each router of the other, as their role_finders would.
+  void join() {
     caf::anon_send(r1, caf::put_atom::value, r2);
     caf::anon_send(r2, caf::put_atom::value, r1);
   }
@@ -179,13 +191,10 @@ CAF_TEST(calls forwarded to a router that dies fail at once and new ones go to t
 }
 
 CAF_TEST(a 401 seen by one router stops the token on the other) {
-  rest_env env{ two_routers::sim_options(100) };
-  auto o = env.router_options();
-  o.token = "not-the-sim-token";
-  auto r1 = env.start_router(o);
-  auto r2 = spawn_rest_router(*env.sys, o);
-  caf::anon_send(r1, caf::put_atom::value, r2);
-  caf::anon_send(r2, caf::put_atom::value, r1);
+  two_routers t{ 100, 50, true, "not-the-sim-token" };
+  auto& env = t.env;
+  auto& r1 = t.r1;
+  auto& r2 = t.r2;
   auto& sys = *env.sys;
   CAF_REQUIRE(wait_for([&] {
     return stats_of(sys, r1).rest_nodes == 2 && stats_of(sys, r2).rest_nodes == 2;
@@ -209,15 +218,13 @@ CAF_TEST(a 401 seen by one router stops the token on the other) {
   auto v = env.sim->verdict_snapshot();
   CAF_CHECK_EQUAL(v.rest_unauthorized, 1u);
   CAF_CHECK_EQUAL(v.rest_requests, 1u);
-  caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST(a router joining under load takes keys over without breaking a limit or an order) {
-  rest_env env{ two_routers::sim_options(100) };
-  auto o = env.router_options();
-  o.global_per_second = 40; // below the sim's 100/s: the calls queue up
-  auto r1 = env.start_router(o);
-  auto r2 = spawn_rest_router(*env.sys, o);
+  two_routers t{ 100, 40, false }; // below the sim's 100/s: the calls queue up
+  auto& env = t.env;
+  auto& r1 = t.r1;
+  auto& r2 = t.r2;
   auto& sys = *env.sys;
   constexpr size_t total = 300;
   auto log = std::make_shared<call_log>();
@@ -228,8 +235,7 @@ CAF_TEST(a router joining under load takes keys over without breaking a limit or
   }));
   // r2 joins while r1 still holds a queue for every channel; the next calls
   // on the channels r2 now owns go there while r1 drains its queues.
-  caf::anon_send(r1, caf::put_atom::value, r2);
-  caf::anon_send(r2, caf::put_atom::value, r1);
+  t.join();
   CAF_REQUIRE(wait_for([&] {
     return stats_of(sys, r1).rest_nodes == 2;
   }));
@@ -283,5 +289,4 @@ CAF_TEST(a router joining under load takes keys over without breaking a limit or
     last_id[lane] = id;
   }
   CAF_CHECK_EQUAL(out_of_order, 0u);
-  caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
 }

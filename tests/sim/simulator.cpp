@@ -6,7 +6,6 @@
 
 #include "tests/sim/support.hpp"
 
-#include <simdjson.h>
 #if defined(__SANITIZE_ADDRESS__)
 // From ASan's runtime (sanitizer/allocator_interface.h, not shipped with g++ 12).
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
@@ -26,40 +25,6 @@ namespace {
 const std::string identify_json = R"({"op":2,"d":{"token":"sim-token","intents":513,"shard":[0,1],)"
                                   R"("properties":{"os":"linux","browser":"t","device":"t"}}})";
 
-struct parsed {
-  int op = -1;
-  std::string t;
-  uint64_t s = 0;
-  std::string session_id;
-  std::string resume_url;
-  bool d_true = false;
-};
-
-parsed parse(const std::string& text) {
-  static thread_local simdjson::dom::parser p;
-  parsed out;
-  simdjson::dom::element doc;
-  if (p.parse(text).get(doc))
-    return out;
-  int64_t op = -1;
-  if (!doc["op"].get_int64().get(op))
-    out.op = static_cast<int>(op);
-  std::string_view sv;
-  if (!doc["t"].get_string().get(sv))
-    out.t = std::string{ sv };
-  uint64_t s = 0;
-  if (!doc["s"].get_uint64().get(s))
-    out.s = s;
-  if (!doc["d"]["session_id"].get_string().get(sv))
-    out.session_id = std::string{ sv };
-  if (!doc["d"]["resume_gateway_url"].get_string().get(sv))
-    out.resume_url = std::string{ sv };
-  bool b = false;
-  if (!doc["d"].get_bool().get(b))
-    out.d_true = b;
-  return out;
-}
-
 simulator_options fast_options() {
   simulator_options o;
   o.gateway.heartbeat_interval = 60000ms;
@@ -76,14 +41,14 @@ std::unique_ptr<simulator> start(simulator_options o) {
 }
 
 /// Reads until READY and the guild creates are in; returns READY.
-parsed identify(ws_test_client& c, size_t guilds) {
-  auto hello = parse(c.next().text);
+gateway_message identify(ws_test_client& c, size_t guilds) {
+  auto hello = parse_gateway(c.next().text);
   CAF_CHECK_EQUAL(hello.op, 10);
   c.send(identify_json);
-  auto ready = parse(c.next().text);
+  auto ready = parse_gateway(c.next().text);
   CAF_CHECK_EQUAL(ready.t, "READY");
   for (size_t i = 0; i < guilds; ++i)
-    CAF_CHECK_EQUAL(parse(c.next().text).t, "GUILD_CREATE");
+    CAF_CHECK_EQUAL(parse_gateway(c.next().text).t, "GUILD_CREATE");
   return ready;
 }
 
@@ -114,14 +79,14 @@ CAF_TEST(plain gateway session with events and heartbeat acks) {
   CAF_CHECK_NOT_EQUAL(ready.resume_url, sim->gateway_url());
   uint64_t last = 4;
   for (int i = 0; i < 20; ++i) {
-    auto ev = parse(c.next().text);
+    auto ev = parse_gateway(c.next().text);
     CAF_CHECK_EQUAL(ev.op, 0);
     CAF_CHECK_EQUAL(ev.s, last + 1);
     last = ev.s;
   }
   c.send(R"({"op":1,"d":)" + std::to_string(last) + "}");
   for (int i = 0; i < 100; ++i)
-    if (parse(c.next().text).op == 11)
+    if (parse_gateway(c.next().text).op == 11)
       break;
   c.close(4000);
   std::this_thread::sleep_for(100ms);
@@ -164,7 +129,7 @@ CAF_TEST(zlib - stream and zstd - stream frames inflate with the net inflaters) 
     for (int i = 0; i < 50; ++i) {
       auto ev = c.next();
       CAF_REQUIRE(ev.what == ws_event::kind::message);
-      CAF_CHECK_EQUAL(parse(ev.text).op, 0);
+      CAF_CHECK_EQUAL(parse_gateway(ev.text).op, 0);
     }
     c.close(4000);
   }
@@ -203,7 +168,7 @@ CAF_TEST(each gateway fault is seen by the client) {
     auto c = session();
     sim->faults().add_text("reconnect@shard:0");
     CAF_CHECK(until(*c, [](auto& ev) {
-      return parse(ev.text).op == 7;
+      return parse_gateway(ev.text).op == 7;
     }));
     // The sim closes after the grace period if the client does not.
     CAF_CHECK(until(*c, [](auto& ev) {
@@ -214,23 +179,23 @@ CAF_TEST(each gateway fault is seen by the client) {
     auto c = session();
     sim->faults().add_text("invalid_session:false@shard:0");
     CAF_CHECK(until(*c, [](auto& ev) {
-      auto p = parse(ev.text);
-      return p.op == 9 && !p.d_true;
+      auto p = parse_gateway(ev.text);
+      return p.op == 9 && p.d_bool == 0;
     }));
   }
   {
     auto c = session();
     sim->faults().add_text("invalid_session:true@shard:0");
     CAF_CHECK(until(*c, [](auto& ev) {
-      auto p = parse(ev.text);
-      return p.op == 9 && p.d_true;
+      auto p = parse_gateway(ev.text);
+      return p.op == 9 && p.d_bool == 1;
     }));
   }
   {
     auto c = session();
     sim->faults().add_text("heartbeat_request@shard:0");
     CAF_CHECK(until(*c, [](auto& ev) {
-      return parse(ev.text).op == 1;
+      return parse_gateway(ev.text).op == 1;
     }));
   }
   {
@@ -263,7 +228,7 @@ CAF_TEST(each gateway fault is seen by the client) {
     // 40 events (2 s at 20/s) and no op 11 among them.
     bool acked = false;
     for (int i = 0; i < 40 && !acked; ++i)
-      acked = parse(c->next(1000ms).text).op == 11;
+      acked = parse_gateway(c->next(1000ms).text).op == 11;
     CAF_CHECK(!acked);
   }
   {
@@ -288,17 +253,17 @@ CAF_TEST(resume on the resume url replays missed events then RESUMED) {
   auto ready = identify(c, 3);
   uint64_t seen = 0;
   for (int i = 0; i < 5; ++i)
-    seen = parse(c.next().text).s;
+    seen = parse_gateway(c.next().text).s;
   c.drop();
   std::this_thread::sleep_for(300ms);
   ws_test_client r;
   CAF_REQUIRE(r.connect(sim->resume_port()));
-  CAF_CHECK_EQUAL(parse(r.next().text).op, 10);
+  CAF_CHECK_EQUAL(parse_gateway(r.next().text).op, 10);
   r.send(R"({"op":6,"d":{"token":"sim-token","session_id":")" + ready.session_id + R"(","seq":)"
          + std::to_string(seen) + "}}");
   uint64_t expect = seen + 1;
   for (;;) {
-    auto p = parse(r.next().text);
+    auto p = parse_gateway(r.next().text);
     if (p.t == "RESUMED")
       break;
     CAF_REQUIRE_EQUAL(p.s, expect);

@@ -209,6 +209,8 @@ struct gateway_message {
   uint64_t s = 0;                 ///< dispatch seq
   int d_bool = -1;                ///< d as a boolean (op 9): 0 or 1; -1 when d is not a boolean
   int64_t heartbeat_interval = 0; ///< op 10
+  std::string session_id;         ///< READY
+  std::string resume_url;         ///< READY's resume_gateway_url
   std::chrono::steady_clock::time_point at;
 };
 
@@ -234,6 +236,10 @@ inline gateway_message parse_gateway(std::string_view text) {
   int64_t interval = 0;
   if (!doc["d"]["heartbeat_interval"].get_int64().get(interval))
     m.heartbeat_interval = interval;
+  if (!doc["d"]["session_id"].get_string().get(sv))
+    m.session_id = std::string{ sv };
+  if (!doc["d"]["resume_gateway_url"].get_string().get(sv))
+    m.resume_url = std::string{ sv };
   return m;
 }
 
