@@ -2,7 +2,8 @@
 // SNI, host-name verification, the system CA store or a given CA; runs on an
 // io_pool's io_context; one write in flight with an owned outgoing queue;
 // connect / TLS / WebSocket-handshake timeouts; text and binary frames; close
-// with a code and reason; a maximum message size.
+// with a code and reason; a maximum message size. Every frame one socket read
+// brought is parsed in one go (net/ws_frame.hpp); on_flush marks the end.
 //
 // Callbacks run on an I/O thread (the connection's strand), one at a time,
 // never concurrently; they must not block. The shard actor posts them into
@@ -69,6 +70,9 @@ struct ws_callbacks {
   /// `data` is valid only during the call.
   std::function<void(std::string_view data, bool binary)> on_message;
   std::function<void(const ws_close_info&)> on_close;
+  /// After the messages that one socket read brought (one or more): a
+  /// consumer that queues messages hands them on here, in one batch.
+  std::function<void()> on_flush;
 };
 
 class ws_client {

@@ -5,13 +5,19 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <cstring>
+#include <random>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/websocket/error.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include "net/log.hpp"
 
@@ -19,7 +25,7 @@ namespace spectacles::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace http = beast::http;
 using asio::ip::tcp;
 using boost::system::error_code;
 
@@ -36,6 +42,27 @@ bool is_drop(const error_code& ec) {
          || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_aborted;
 }
 
+constexpr size_t min_read = 4096;
+constexpr size_t max_read = 64 * 1024;
+
+bool has_token(std::string_view list, std::string_view token) {
+  // "Connection: keep-alive, Upgrade"
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+      item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.remove_suffix(1);
+    if (beast::iequals(item, token))
+      return true;
+    if (comma == std::string_view::npos)
+      break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 } // namespace
 
 template <class Stream>
@@ -48,12 +75,26 @@ ws_session<Stream>::ws_session(asio::io_context& ioc, url where, ws_client_optio
       tls_(std::move(tls)),
       resolver_(strand_),
       timer_(strand_),
-      ws_([&]() -> websocket::stream<Stream> {
+      stream_([&]() -> Stream {
         if constexpr (is_tls<Stream>)
-          return websocket::stream<Stream>{ strand_, *tls_ };
+          return Stream{ strand_, *tls_ };
         else
-          return websocket::stream<Stream>{ strand_ };
-      }()) {}
+          return Stream{ strand_ };
+      }()),
+      reader_(opts_.max_message, opts_.keep_buffer) {
+  std::random_device rd;
+  random_ = (uint64_t{ rd() } << 32) | rd() | 1;
+}
+
+template <class Stream>
+uint32_t ws_session<Stream>::next_mask() {
+  // xorshift64: masking keys need not be secret from us, only unpredictable
+  // to what sits between us and the server (RFC 6455 §10.3).
+  random_ ^= random_ << 13;
+  random_ ^= random_ >> 7;
+  random_ ^= random_ << 17;
+  return static_cast<uint32_t>(random_ >> 16);
+}
 
 template <class Stream>
 void ws_session<Stream>::connect() {
@@ -66,7 +107,7 @@ template <class Stream>
 void ws_session<Stream>::send(std::string data, bool binary) {
   ++queued_;
   asio::post(strand_, [self = this->shared_from_this(), d = std::move(data), binary]() mutable {
-    if (self->state_ == state::done || self->close_request_) {
+    if (self->state_ == state::done || self->close_request_ || self->ending_) {
       --self->queued_;
       return;
     }
@@ -89,11 +130,10 @@ void ws_session<Stream>::close(uint16_t code, std::string reason) {
         return self->finish(std::move(info));
       }
       case state::open:
+        if (self->ending_)
+          return; // the peer's close (or an error) is being answered already
         self->state_ = state::closing;
-        // RFC 6455 §5.5: a control frame payload is at most 125 bytes.
-        if (r.size() > 123)
-          r.resize(123);
-        self->close_request_.emplace(static_cast<websocket::close_code>(code), r);
+        self->close_request_.emplace(code, std::move(r));
         self->do_write(); // the close frame follows the queued frames
     }
   });
@@ -144,8 +184,8 @@ void ws_session<Stream>::on_resolve(error_code ec, tcp::resolver::results_type r
     return fail(ec, errc::timeout, "resolving '" + url_.host + "' timed out");
   if (ec)
     return fail(ec, errc::dns, "cannot resolve '" + url_.host + "'");
-  beast::get_lowest_layer(ws_).expires_after(opts_.connect_timeout);
-  beast::get_lowest_layer(ws_).async_connect(
+  beast::get_lowest_layer(stream_).expires_after(opts_.connect_timeout);
+  beast::get_lowest_layer(stream_).async_connect(
     results, [self = this->shared_from_this()](error_code ec, tcp::endpoint ep) {
       self->on_connect(ec, ep);
     });
@@ -161,18 +201,18 @@ void ws_session<Stream>::on_connect(error_code ec, tcp::endpoint) {
   if (ec)
     return fail(ec, errc::connect, "cannot connect to " + where);
   error_code ignored;
-  beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+  beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ignored);
+  beast::get_lowest_layer(stream_).expires_after(opts_.handshake_timeout);
   if constexpr (is_tls<Stream>) {
-    auto* ssl = ws_.next_layer().native_handle();
+    auto* ssl = stream_.native_handle();
     if (auto st = prepare_client_stream(ssl, url_.host); !st)
       return fail({}, errc::tls, st.error().message);
-    beast::get_lowest_layer(ws_).expires_after(opts_.handshake_timeout);
-    ws_.next_layer().async_handshake(asio::ssl::stream_base::client,
-                                     [self = this->shared_from_this()](error_code ec) {
-                                       self->on_tls_handshake(ec);
-                                     });
+    stream_.async_handshake(asio::ssl::stream_base::client,
+                            [self = this->shared_from_this()](error_code ec) {
+                              self->on_tls_handshake(ec);
+                            });
   } else {
-    start_ws_handshake();
+    start_upgrade();
   }
 }
 
@@ -185,133 +225,265 @@ void ws_session<Stream>::on_tls_handshake(error_code ec) {
   if (ec) {
     std::string detail;
     if constexpr (is_tls<Stream>) {
-      auto verify = SSL_get_verify_result(ws_.next_layer().native_handle());
+      auto verify = SSL_get_verify_result(stream_.native_handle());
       if (verify != X509_V_OK)
         detail = std::string(" (") + X509_verify_cert_error_string(verify) + ")";
     }
     return fail(ec, errc::tls, "TLS handshake with " + url_.host + " failed" + detail);
   }
-  start_ws_handshake();
+  start_upgrade();
 }
 
 template <class Stream>
-void ws_session<Stream>::start_ws_handshake() {
-  // From here the WebSocket stream's own timeouts apply: the handshake and
-  // the close handshake are bounded; idle time is not (the gateway's
-  // heartbeat decides when a quiet connection is dead).
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeouts;
-  timeouts.handshake_timeout = opts_.handshake_timeout;
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([headers = opts_.headers](auto& req) {
-    req.set(beast::http::field::user_agent, "spectacles-cpp");
-    for (const auto& [name, value] : headers)
-      req.set(name, value);
-  }));
-  ws_.read_message_max(opts_.max_message);
-  ws_.auto_fragment(false);
-  ws_.async_handshake(upgrade_response_, url_.host_header(), url_.target,
-                      [self = this->shared_from_this()](error_code ec) {
-                        self->on_handshake(ec);
-                      });
-}
-
-template <class Stream>
-void ws_session<Stream>::on_handshake(error_code ec) {
-  if (state_ != state::connecting)
-    return;
-  if (ec == beast::error::timeout)
-    return fail(ec, errc::timeout, "WebSocket handshake with " + url_.host + " timed out");
-  if (ec == websocket::error::upgrade_declined)
-    return fail(ec, errc::protocol,
-                "server answered " + std::to_string(upgrade_response_.result_int())
-                  + " instead of 101 to " + url_.target);
-  if (ec)
-    return fail(ec, errc::protocol, "WebSocket handshake with " + url_.host + " failed");
-  state_ = state::open;
-  upgrade_response_ = {};
-  if (cbs_.on_open)
-    cbs_.on_open();
-  do_read();
-  do_write();
-}
-
-template <class Stream>
-void ws_session<Stream>::do_read() {
-  ws_.async_read(buffer_, [self = this->shared_from_this()](error_code ec, size_t n) {
-    self->on_read(ec, n);
+void ws_session<Stream>::start_upgrade() {
+  // The handshake timeout (set at connect) bounds the upgrade too. Idle time
+  // afterwards is not bounded: the gateway's heartbeat decides when a quiet
+  // connection is dead.
+  key_ = ws_key_from(uint64_t{ next_mask() } << 32 | next_mask(),
+                     uint64_t{ next_mask() } << 32 | next_mask());
+  auto& req = upgrade_request_.emplace(http::verb::get, url_.target, 11);
+  req.set(http::field::host, url_.host_header());
+  req.set(http::field::upgrade, "websocket");
+  req.set(http::field::connection, "Upgrade");
+  req.set(http::field::sec_websocket_key, key_);
+  req.set(http::field::sec_websocket_version, "13");
+  req.set(http::field::user_agent, "spectacles-cpp");
+  for (const auto& [name, value] : opts_.headers)
+    req.set(name, value);
+  http::async_write(stream_, req, [self = this->shared_from_this()](error_code ec, size_t) {
+    self->on_upgrade_written(ec);
   });
 }
 
 template <class Stream>
-void ws_session<Stream>::on_read(error_code ec, size_t) {
+void ws_session<Stream>::on_upgrade_written(error_code ec) {
+  if (state_ != state::connecting)
+    return;
+  if (ec == beast::error::timeout)
+    return fail(ec, errc::timeout, "WebSocket handshake with " + url_.host + " timed out");
+  if (ec)
+    return fail(ec, errc::protocol, "WebSocket handshake with " + url_.host + " failed");
+  upgrade_request_.reset();
+  upgrade_response_.emplace();
+  http::async_read_header(stream_, upgrade_buffer_, *upgrade_response_,
+                          [self = this->shared_from_this()](error_code ec, size_t) {
+                            self->on_upgrade(ec);
+                          });
+}
+
+template <class Stream>
+void ws_session<Stream>::on_upgrade(error_code ec) {
+  if (state_ != state::connecting)
+    return;
+  if (ec == beast::error::timeout)
+    return fail(ec, errc::timeout, "WebSocket handshake with " + url_.host + " timed out");
+  if (ec)
+    return fail(ec, errc::protocol, "WebSocket handshake with " + url_.host + " failed");
+  const auto& res = upgrade_response_->get();
+  if (res.result() != http::status::switching_protocols)
+    return fail({}, errc::protocol,
+                "server answered " + std::to_string(res.result_int()) + " instead of 101 to "
+                  + url_.target);
+  if (!beast::iequals(res[http::field::upgrade], "websocket")
+      || !has_token(res[http::field::connection], "upgrade"))
+    return fail({}, errc::protocol, "server answered 101 without upgrading to websocket");
+  if (res[http::field::sec_websocket_accept] != ws_accept_for(key_))
+    return fail({}, errc::protocol, "server answered 101 with a wrong Sec-WebSocket-Accept");
+  if (res.count(http::field::sec_websocket_extensions) > 0)
+    return fail({}, errc::protocol, "server chose a WebSocket extension nobody asked for");
+  beast::get_lowest_layer(stream_).expires_never();
+  upgrade_response_.reset();
+  // Frames may have come in the same read as the response: they start the
+  // read buffer.
+  auto early = upgrade_buffer_.cdata();
+  rcap_ = std::max(min_read, early.size());
+  rbuf_ = std::make_unique<char[]>(rcap_);
+  std::memcpy(rbuf_.get(), early.data(), early.size());
+  rend_ = early.size();
+  rwant_ = min_read;
+  upgrade_buffer_ = {};
+  state_ = state::open;
+  if (cbs_.on_open)
+    cbs_.on_open();
+  if (state_ == state::done)
+    return;
+  do_write();
+  if (rend_ > 0)
+    on_read({}, 0); // parse them before reading more
+  else
+    do_read();
+}
+
+template <class Stream>
+void ws_session<Stream>::do_read() {
+  // Room for the frame in progress, or for the next read's worth.
+  size_t held = rend_ - rpos_;
+  size_t want = std::max(rwant_, rneed_ > held ? rneed_ - held : 0);
+  if (rcap_ - rend_ < want) {
+    if (rcap_ >= held + want) {
+      std::memmove(rbuf_.get(), rbuf_.get() + rpos_, held);
+    } else {
+      auto bigger = std::make_unique<char[]>(held + want);
+      std::memcpy(bigger.get(), rbuf_.get() + rpos_, held);
+      rbuf_ = std::move(bigger);
+      rcap_ = held + want;
+    }
+    rpos_ = 0;
+    rend_ = held;
+  }
+  stream_.async_read_some(
+    asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
+    [self = this->shared_from_this(), asked = rcap_ - rend_](error_code ec, size_t n) {
+      // A full read means more is waiting: read more at once next time.
+      if (!ec && n == asked)
+        self->rwant_ = std::min(self->rwant_ * 2, max_read);
+      self->on_read(ec, n);
+    });
+}
+
+template <class Stream>
+void ws_session<Stream>::on_read(error_code ec, size_t bytes) {
   if (state_ == state::done)
     return;
   if (ec)
     return end_from(ec);
-  auto data = buffer_.cdata();
+  rend_ += bytes;
+  delivered_ = false;
+  auto r = reader_.read({ rbuf_.get() + rpos_, rend_ - rpos_ }, *this);
+  rpos_ += r.consumed;
+  rneed_ = r.need;
+  if (delivered_ && cbs_.on_flush && state_ != state::done)
+    cbs_.on_flush();
+  if (state_ == state::done)
+    return;
+  if (r.err) {
+    // Tell the peer why (1002 / 1009), then end without waiting for its answer.
+    ws_close_info info;
+    info.err = std::move(r.err);
+    ending_ = std::move(info);
+    send_close(r.close_code, {});
+    return;
+  }
+  if (r.closed)
+    return; // on_close answered; nothing is read after a close frame
+  if (rpos_ == rend_) {
+    rpos_ = rend_ = 0;
+    // A quiet connection (this read did not fill the buffer) gives back what
+    // a burst or a large message made the buffer grow to.
+    if (bytes < rcap_ / 2 && rwant_ > min_read)
+      rwant_ = min_read;
+    if (rcap_ > opts_.keep_buffer && bytes < rcap_) {
+      rbuf_ = std::make_unique<char[]>(min_read);
+      rcap_ = min_read;
+      rwant_ = min_read;
+    }
+  }
+  do_read();
+}
+
+template <class Stream>
+void ws_session<Stream>::on_message(std::string_view data, bool binary) {
+  // Once a close frame went out, data frames are no longer of interest (RFC 6455 §1.4).
+  if (close_sent_ || state_ == state::done)
+    return;
+  delivered_ = true;
   if (cbs_.on_message)
-    cbs_.on_message(std::string_view{ static_cast<const char*>(data.data()), data.size() },
-                    ws_.got_binary());
-  buffer_.consume(buffer_.size());
-  // A GUILD_CREATE of many MB must not pin that much memory afterwards.
-  if (buffer_.capacity() > opts_.keep_buffer)
-    buffer_.shrink_to_fit();
-  if (state_ != state::done)
-    do_read();
+    cbs_.on_message(data, binary);
+}
+
+template <class Stream>
+void ws_session<Stream>::on_ping(std::string_view payload) {
+  if (close_sent_ || ending_)
+    return;
+  std::string frame;
+  append_client_frame(frame, ws_opcode::pong, payload, next_mask());
+  control_.push_back(std::move(frame));
+  do_write();
+}
+
+template <class Stream>
+void ws_session<Stream>::on_close(uint16_t code, std::string_view reason) {
+  ws_close_info info;
+  info.code = code;
+  info.reason = std::string(reason);
+  info.clean = true;
+  info.local = close_sent_;
+  if (close_sent_)
+    return finish(std::move(info)); // the answer to our close: the handshake is done
+  // The peer closed first: echo its code (RFC 6455 §5.5.1), then end.
+  ending_ = std::move(info);
+  send_close(code, {});
+}
+
+template <class Stream>
+void ws_session<Stream>::send_close(uint16_t code, std::string_view reason) {
+  std::string frame;
+  append_client_frame(frame, ws_opcode::close,
+                      code == 0 ? std::string{} : close_payload(code, reason), next_mask());
+  close_sent_ = true;
+  control_.push_back(std::move(frame));
+  timer_.expires_after(opts_.handshake_timeout);
+  timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+    self->on_close_timeout(ec);
+  });
+  do_write();
+}
+
+template <class Stream>
+void ws_session<Stream>::on_close_timeout(error_code ec) {
+  if (ec || state_ == state::done)
+    return;
+  if (ending_)
+    return finish(std::move(*ending_)); // our last frame could not even be written
+  ws_close_info info;
+  info.local = true;
+  info.err = error{ errc::timeout, "WebSocket close handshake timed out" };
+  finish(std::move(info));
 }
 
 template <class Stream>
 void ws_session<Stream>::do_write() {
   if (writing_ || (state_ != state::open && state_ != state::closing))
     return;
-  if (queue_.empty()) {
-    if (close_request_ && !close_sent_)
-      do_close();
+  if (!control_.empty()) {
+    out_ = std::move(control_.front());
+    control_.pop_front();
+    out_is_data_ = false;
+  } else if (!queue_.empty() && !close_sent_) {
+    out_.clear();
+    auto& [data, binary] = queue_.front();
+    append_client_frame(out_, binary ? ws_opcode::binary : ws_opcode::text, data, next_mask());
+    queue_.pop_front();
+    out_is_data_ = true;
+  } else if (close_request_ && !close_sent_ && !ending_) {
+    auto [code, reason] = std::move(*close_request_);
+    return send_close(code, reason);
+  } else {
     return;
   }
   writing_ = true;
-  ws_.binary(queue_.front().second);
-  ws_.async_write(asio::buffer(queue_.front().first),
-                  [self = this->shared_from_this()](error_code ec, size_t n) {
-                    self->on_write(ec, n);
-                  });
+  asio::async_write(stream_, asio::buffer(out_),
+                    [self = this->shared_from_this()](error_code ec, size_t n) {
+                      self->on_write(ec, n);
+                    });
 }
 
 template <class Stream>
 void ws_session<Stream>::on_write(error_code ec, size_t) {
   writing_ = false;
+  if (out_is_data_)
+    --queued_;
+  out_is_data_ = false;
   if (state_ == state::done)
     return;
+  if (ending_ && close_sent_ && control_.empty()) {
+    // Our answer to the peer's close (or our 1002/1009) is out, or could not
+    // go out: either way the connection is over.
+    return finish(std::move(*ending_));
+  }
   if (ec)
     return end_from(ec);
-  queue_.pop_front();
-  --queued_;
   do_write();
-}
-
-template <class Stream>
-void ws_session<Stream>::do_close() {
-  close_sent_ = true;
-  ws_.async_close(*close_request_, [self = this->shared_from_this()](error_code ec) {
-    self->on_close(ec);
-  });
-}
-
-template <class Stream>
-void ws_session<Stream>::on_close(error_code ec) {
-  if (state_ == state::done)
-    return;
-  if (ec)
-    return end_from(ec);
-  ws_close_info info;
-  info.code = static_cast<uint16_t>(ws_.reason().code);
-  info.reason = std::string(ws_.reason().reason.c_str());
-  info.clean = true;
-  info.local = true;
-  finish(std::move(info));
 }
 
 template <class Stream>
@@ -325,19 +497,10 @@ template <class Stream>
 void ws_session<Stream>::end_from(error_code ec) {
   ws_close_info info;
   info.local = close_sent_;
-  if (ec == websocket::error::closed) {
-    info.code = static_cast<uint16_t>(ws_.reason().code);
-    info.reason = std::string(ws_.reason().reason.c_str());
-    info.clean = true;
-  } else if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
-    info.err = error{ errc::too_large, "incoming message larger than "
-                                         + std::to_string(opts_.max_message) + " bytes" };
-  } else if (ec == beast::error::timeout) {
-    info.err = error{ errc::timeout, "WebSocket close handshake timed out" };
+  if (ending_) {
+    info = std::move(*ending_);
   } else if (is_drop(ec)) {
     info.err = error{ errc::closed, "connection dropped without a close frame: " + ec.message() };
-  } else if (ec.category() == websocket::make_error_code(websocket::error::closed).category()) {
-    info.err = error{ errc::protocol, "WebSocket protocol error: " + ec.message() };
   } else {
     info.err = error{ errc::io, ec.message() };
   }
@@ -353,10 +516,13 @@ void ws_session<Stream>::finish(ws_close_info info) {
   timer_.cancel();
   resolver_.cancel();
   error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  beast::get_lowest_layer(stream_).socket().close(ignored);
   // Sends posted after this point undo their own count in send().
   queued_ -= queue_.size();
   queue_.clear();
+  control_.clear();
+  rbuf_.reset();
+  rcap_ = rpos_ = rend_ = 0;
   if (info.err)
     log::debug("ws_client", url_.origin(), ": ", info.err->what());
   if (cbs_.on_close)
