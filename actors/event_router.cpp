@@ -93,6 +93,13 @@ caf::behavior event_router(router_ptr self, router_options options) {
       self->state.book.push(std::move(ev), self->clock().now());
       flush_soon(self);
     },
+    [self](std::vector<event>& evs) {
+      // A shard's events of one socket read, in order.
+      auto now = self->clock().now();
+      for (auto& ev : evs)
+        self->state.book.push(std::move(ev), now);
+      flush_soon(self);
+    },
     [self](flush_atom) {
       self->state.flush_queued = false;
       flush(self);

@@ -38,6 +38,14 @@ struct shard_io {
   std::chrono::steady_clock::time_point last_message{};
   std::shared_ptr<std::atomic<uint64_t>> hibernations;
   static constexpr size_t keep_buffer = 16 * 1024;
+  // The messages of the socket read being handled: the actor gets them in
+  // one message (on_flush), not one message each.
+  std::vector<std::string> batch;
+
+  void flush() {
+    if (!batch.empty())
+      tell(ws_msg_atom::value, id, std::exchange(batch, {}));
+  }
 
   template <class... Ts>
   void tell(Ts&&... xs) {
@@ -69,13 +77,14 @@ struct shard_io {
       // A corrupt stream cannot be resynchronised: drop this connection; the
       // shard resumes on a new one with a fresh inflater (PROTOCOL.md §1.2).
       failed = true;
+      flush(); // what came before the bad frame is good
       log::warn(component, "connection ", id, ": frame does not inflate (", problem,
                 "); reconnecting");
       if (auto sock = ws.lock())
         sock->abort();
       return;
     }
-    tell(ws_msg_atom::value, id, std::string{ text });
+    batch.emplace_back(text);
     // An idle shard should hold little more than the inflater's window: give
     // back what a large message (GUILD_CREATE) made the buffers grow to.
     if (zlib)
@@ -151,6 +160,9 @@ void open_socket(self_ptr self, uint64_t id, const std::string& url) {
   cbs.on_message = [io](std::string_view data, bool binary) {
     io->on_message(data, binary);
   };
+  cbs.on_flush = [io] {
+    io->flush();
+  };
   cbs.on_close = [io](const net::ws_close_info& info) {
     if (!info.clean && info.err && !info.local)
       log::info(component, "connection ", io->id, " ended: ", info.err->what());
@@ -197,13 +209,31 @@ void request_permit(self_ptr self) {
       });
 }
 
-// An event with an empty name is the marker of a new session: the router
-// resets the shard's sequence tracking there.
-void send_to_router(self_ptr self, event&& ev) {
-  if (ev.name.empty())
-    self->send(self->state.router, caf::reset_atom::value, ev.shard);
+// Sends what is pending to the router: one event as itself, several as one
+// std::vector<event> message (in order).
+void flush_pending(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending.empty())
+    return;
+  if (st.pending.size() == 1)
+    self->send(st.router, std::move(st.pending.front()));
   else
-    self->send(self->state.router, std::move(ev));
+    self->send(st.router, std::move(st.pending));
+  st.pending.clear();
+}
+
+// An event with an empty name is the marker of a new session: the router
+// resets the shard's sequence tracking there, after the events before it.
+void send_to_router(self_ptr self, event&& ev) {
+  auto& st = self->state;
+  if (ev.name.empty()) {
+    flush_pending(self);
+    self->send(st.router, caf::reset_atom::value, ev.shard);
+    return;
+  }
+  st.pending.push_back(std::move(ev));
+  if (!st.batching)
+    flush_pending(self);
 }
 
 void hand_off(self_ptr self, event&& ev) {
@@ -225,11 +255,15 @@ void hand_off(self_ptr self, event&& ev) {
 
 void flush_buffer(self_ptr self) {
   auto& st = self->state;
+  st.batching = true;
   while (st.router && !st.buffered.empty()) {
     auto ev = std::move(st.buffered.front());
     st.buffered.pop_front();
     send_to_router(self, std::move(ev));
   }
+  st.batching = false;
+  if (st.router)
+    flush_pending(self);
 }
 
 void perform(self_ptr self, shard_actions&& actions) {
@@ -407,8 +441,17 @@ caf::behavior shard_actor(caf::stateful_actor<shard_actor_state>* self, shard_ac
     [self](ws_open_atom, uint64_t id) {
       perform(self, self->state.protocol->on_connected(id, gateway_clock::now()));
     },
-    [self](ws_msg_atom, uint64_t id, const std::string& text) {
-      perform(self, self->state.protocol->on_message(id, text, gateway_clock::now()));
+    [self](ws_msg_atom, uint64_t id, const std::vector<std::string>& texts) {
+      // The messages of one socket read: their dispatches go to the router
+      // in one message.
+      auto& st = self->state;
+      auto now = gateway_clock::now();
+      st.batching = true;
+      for (const auto& text : texts)
+        perform(self, st.protocol->on_message(id, text, now));
+      st.batching = false;
+      if (st.router)
+        flush_pending(self);
     },
     [self](ws_closed_atom, uint64_t id, uint16_t code, bool has_code) {
       auto& st = self->state;

@@ -79,6 +79,10 @@ struct shard_actor_state {
   caf::actor coordinator;
   caf::actor router;
   std::deque<event> buffered; // dispatches waiting for a router
+  /// Dispatches of the socket read being handled, sent to the router in one
+  /// message once it is done (`batching` while it is).
+  std::vector<event> pending;
+  bool batching = false;
   uint64_t shed = 0;
   /// Inflater hibernations, counted by the I/O side of every connection.
   std::shared_ptr<std::atomic<uint64_t>> hibernations = std::make_shared<std::atomic<uint64_t>>(0);

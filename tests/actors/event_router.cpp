@@ -321,6 +321,21 @@ CAF_TEST(exact duplicates are dropped and counted) {
   CAF_CHECK_EQUAL(seqs(l), (std::vector<uint64_t>{ 1, 2, 1 }));
 }
 
+CAF_TEST(a batch of events from one socket read is taken in order with duplicates dropped) {
+  auto l = std::make_shared<std::vector<delivery>>();
+  join("g", {}, 10, l, true);
+  produce(make_event(1, 42));
+  // What a shard sends for one socket read: several events in one message,
+  // here with a resume overlap (seq 1 again).
+  self->send(router, std::vector<event>{ make_event(1, 42), make_event(2, 42), make_event(3, 7),
+                                         make_event(4, 42) });
+  run();
+  CAF_CHECK_EQUAL(seqs(l), (std::vector<uint64_t>{ 1, 2, 3, 4 }));
+  auto st = stats();
+  CAF_CHECK_EQUAL(st.totals.duplicates, 1u);
+  CAF_CHECK_EQUAL(commit(0), 4u);
+}
+
 CAF_TEST(the commit point moves only when every group acked) {
   auto a = std::make_shared<std::vector<delivery>>();
   auto b = std::make_shared<std::vector<delivery>>();

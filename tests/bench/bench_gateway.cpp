@@ -207,6 +207,14 @@ caf::behavior sink_router(caf::event_based_actor*, std::shared_ptr<sink_counters
       if (ev.seq == c->target_seq)
         c->done_ns = mono_ns();
     },
+    [c, last](const std::vector<event>& evs) {
+      for (const auto& ev : evs) {
+        (*last)[ev.shard] = ev.seq;
+        if (ev.seq == c->target_seq)
+          c->done_ns = mono_ns();
+      }
+      c->events.fetch_add(evs.size(), std::memory_order_relaxed);
+    },
     [c, last](caf::reset_atom, uint32_t shard) {
       (*last)[shard] = 0;
       c->ready_ns = mono_ns();
@@ -375,7 +383,8 @@ struct bare_client {
                                             [this](std::string_view data, bool) {
                                               on_message(data);
                                             },
-                                            [](const net::ws_close_info&) {} });
+                                            [](const net::ws_close_info&) {},
+                                            {} });
     if (!created) {
       std::fprintf(stderr, "ws_client: %s\n", created.error().what().c_str());
       return;
@@ -740,7 +749,8 @@ int run_probe_process(char** argv) {
                                               std::lock_guard<std::mutex> guard{ mtx };
                                               frames.emplace_back(data);
                                             },
-                                            [](const net::ws_close_info&) {} });
+                                            [](const net::ws_close_info&) {},
+                                            {} });
     if (!created)
       return 1;
     clients[i] = *created;
