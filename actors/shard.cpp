@@ -38,13 +38,15 @@ struct shard_io {
   std::chrono::steady_clock::time_point last_message{};
   std::shared_ptr<std::atomic<uint64_t>> hibernations;
   static constexpr size_t keep_buffer = 16 * 1024;
-  // The messages of the socket read being handled: the actor gets them in
-  // one message (on_flush), not one message each.
-  std::vector<std::string> batch;
+  // The messages of the socket read being handled, back to back in one
+  // string (`ends`: where each ends): the actor gets them in one message
+  // (on_flush), not one message and one allocation each.
+  std::string batch;
+  std::vector<uint32_t> ends;
 
   void flush() {
-    if (!batch.empty())
-      tell(ws_msg_atom::value, id, std::exchange(batch, {}));
+    if (!ends.empty())
+      tell(ws_msg_atom::value, id, std::exchange(batch, {}), std::exchange(ends, {}));
   }
 
   template <class... Ts>
@@ -84,7 +86,10 @@ struct shard_io {
         sock->abort();
       return;
     }
-    batch.emplace_back(text);
+    if (batch.size() + text.size() > UINT32_MAX)
+      flush();
+    batch.append(text);
+    ends.push_back(static_cast<uint32_t>(batch.size()));
     // An idle shard should hold little more than the inflater's window: give
     // back what a large message (GUILD_CREATE) made the buffers grow to.
     if (zlib)
@@ -316,7 +321,8 @@ void perform(self_ptr self, shard_actions&& actions) {
       },
       action);
   }
-  schedule_wakeup(self);
+  if (!st.batching)
+    schedule_wakeup(self);
 }
 
 void start_protocol(self_ptr self, std::optional<session_snapshot> stored) {
@@ -441,17 +447,22 @@ caf::behavior shard_actor(caf::stateful_actor<shard_actor_state>* self, shard_ac
     [self](ws_open_atom, uint64_t id) {
       perform(self, self->state.protocol->on_connected(id, gateway_clock::now()));
     },
-    [self](ws_msg_atom, uint64_t id, const std::vector<std::string>& texts) {
+    [self](ws_msg_atom, uint64_t id, const std::string& texts, const std::vector<uint32_t>& ends) {
       // The messages of one socket read: their dispatches go to the router
-      // in one message.
+      // in one message, and the timers are looked at once.
       auto& st = self->state;
       auto now = gateway_clock::now();
       st.batching = true;
-      for (const auto& text : texts)
-        perform(self, st.protocol->on_message(id, text, now));
+      uint32_t begin = 0;
+      for (auto end : ends) {
+        perform(self, st.protocol->on_message(
+                        id, std::string_view{ texts }.substr(begin, end - begin), now));
+        begin = end;
+      }
       st.batching = false;
       if (st.router)
         flush_pending(self);
+      schedule_wakeup(self);
     },
     [self](ws_closed_atom, uint64_t id, uint16_t code, bool has_code) {
       auto& st = self->state;
