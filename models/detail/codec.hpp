@@ -22,6 +22,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -594,12 +595,21 @@ struct field_table {
   };
   static constexpr size_t slot_count = std::bit_ceil(2 * size + 2);
   std::array<slot, slot_count> slots{};
+  std::array<digest, size> digests{}; // of names[i]
+
+  // Discord writes an object's keys in the same order every time, so the field after the one
+  // just decoded is usually the one that came after it last time: next[f] remembers it (field
+  // index + 1; next[size] for the first key, 0 when unknown), and a key that matches is found
+  // without hashing. Only a hint, shared by every thread: relaxed, rewritten only on a miss.
+  static_assert(size < 255, "field indices are kept in a byte");
+  mutable std::array<std::atomic<uint8_t>, size + 1> next{};
 
   template <size_t... I>
   field_table(std::index_sequence<I...>)
       : names{ std::get<I>(fields).name... }, decoders{ &decode_field<I>... } {
     for (size_t i = 0; i < size; ++i) {
       digest d = digest_of_name(names[i]);
+      digests[i] = d;
       size_t at = hash(d) & (slot_count - 1);
       while (slots[at].field != 0)
         at = (at + 1) & (slot_count - 1);
@@ -654,9 +664,8 @@ struct field_table {
     return true;
   }
 
-  /// The index of the field named `key`, or `size` when there is none.
-  size_t find(std::string_view key) const {
-    digest d = digest_of_key(key.data(), key.size());
+  /// The index of the field named `key` (whose digest is `d`), or `size` when there is none.
+  size_t find(const digest& d, std::string_view key) const {
     for (size_t at = hash(d) & (slot_count - 1);; at = (at + 1) & (slot_count - 1)) {
       const slot& s = slots[at];
       if (s.field == 0)
@@ -665,6 +674,25 @@ struct field_table {
           && (d.len <= 16 || same_middle(names[s.field - 1].data(), key.data(), d.len)))
         return s.field - 1;
     }
+  }
+  size_t find(std::string_view key) const {
+    return find(digest_of_key(key.data(), key.size()), key);
+  }
+
+  /// The index of the field named `key` when it follows field `prev` (`size`: the first key).
+  size_t find_after(size_t prev, std::string_view key) const {
+    digest d = digest_of_key(key.data(), key.size());
+    size_t guess = next[prev].load(std::memory_order_relaxed);
+    if (guess != 0) {
+      const digest& g = digests[guess - 1];
+      if (g.head == d.head && g.tail == d.tail && g.len == d.len
+          && (d.len <= 16 || same_middle(names[guess - 1].data(), key.data(), d.len)))
+        return guess - 1;
+    }
+    size_t i = find(d, key);
+    if (i != size)
+      next[prev].store(static_cast<uint8_t>(i + 1), std::memory_order_relaxed);
+    return i;
   }
 };
 
@@ -675,17 +703,19 @@ struct codec<T> {
       return fail(c, "an object", e);
     const auto& table = field_table<T>::get();
     const size_t end = c.close_of(e);
+    size_t prev = table.size;
     for (node key_node{ e.at + 1 }; key_node.at < end;
          key_node.at = c.after(node{ key_node.at + 1 })) {
       std::string_view key = c.string_at(key_node);
       node val{ key_node.at + 1 };
-      size_t i = table.find(key);
+      size_t i = table.find_after(prev, key);
       if (i == table.size)
         continue; // unknown fields are ignored (LESSONS.md § Models)
       if (!table.decoders[i](val, out, c)) {
         prepend_key(c, key);
         return false;
       }
+      prev = i;
     }
     return true;
   }
