@@ -43,6 +43,7 @@ struct shard_io {
   // (on_flush), not one message and one allocation each.
   std::string batch;
   std::vector<uint32_t> ends;
+  static constexpr size_t batch_bytes = 64 * 1024;
 
   void flush() {
     if (!ends.empty())
@@ -86,10 +87,14 @@ struct shard_io {
         sock->abort();
       return;
     }
-    if (batch.size() + text.size() > UINT32_MAX)
-      flush();
+    if (batch.empty())
+      batch.reserve(std::max(text.size(), batch_bytes));
     batch.append(text);
     ends.push_back(static_cast<uint32_t>(batch.size()));
+    // Batches of a burst stay below malloc's mmap threshold, so their memory
+    // is reused rather than mapped and faulted in afresh each time.
+    if (batch.size() >= batch_bytes)
+      flush();
     // An idle shard should hold little more than the inflater's window: give
     // back what a large message (GUILD_CREATE) made the buffers grow to.
     if (zlib)
@@ -453,10 +458,13 @@ caf::behavior shard_actor(caf::stateful_actor<shard_actor_state>* self, shard_ac
       auto& st = self->state;
       auto now = gateway_clock::now();
       st.batching = true;
+      shard_actions actions;
       uint32_t begin = 0;
       for (auto end : ends) {
-        perform(self, st.protocol->on_message(
-                        id, std::string_view{ texts }.substr(begin, end - begin), now));
+        st.protocol->on_message(id, std::string_view{ texts }.substr(begin, end - begin), now,
+                                actions);
+        perform(self, std::move(actions));
+        actions.clear(); // performed; the capacity serves the next message
         begin = end;
       }
       st.batching = false;

@@ -93,14 +93,20 @@ shard_actions shard_protocol::on_connected(uint64_t connection, gateway_time now
 shard_actions shard_protocol::on_message(uint64_t connection, std::string_view text,
                                          gateway_time now) {
   shard_actions out;
+  on_message(connection, text, now, out);
+  return out;
+}
+
+void shard_protocol::on_message(uint64_t connection, std::string_view text, gateway_time now,
+                                shard_actions& out) {
   if (connection != connection_ || !socket_open_)
-    return out;
+    return;
   auto scanned = models::scan_envelope(text);
   if (!scanned) {
     // Bad input from the wire is a reason to reconnect, never to die (LESSONS.md).
     reconnect(now, next_session::resume, "unreadable message: " + scanned.error_message(), true,
               out);
-    return out;
+    return;
   }
   const auto& env = *scanned;
   switch (env.op) {
@@ -128,7 +134,6 @@ shard_actions shard_protocol::on_message(uint64_t connection, std::string_view t
   }
   if (state_ != shard_state::fatally_closed)
     run_timers(now, out);
-  return out;
 }
 
 shard_actions shard_protocol::on_closed(uint64_t connection, std::optional<uint16_t> code,

@@ -162,6 +162,8 @@ public:
 
   /// One complete, inflated text message arrived on `connection`.
   shard_actions on_message(uint64_t connection, std::string_view text, gateway_time now);
+  /// The same, appending to `out` (a batch reuses one vector).
+  void on_message(uint64_t connection, std::string_view text, gateway_time now, shard_actions& out);
 
   /// The socket of `connection` closed or failed; code is the peer's close
   /// code if there was a close frame.

@@ -43,8 +43,10 @@ struct ws_client_options {
   std::chrono::milliseconds connect_timeout{ 10000 };   // DNS + TCP connect
   std::chrono::milliseconds handshake_timeout{ 10000 }; // TLS, upgrade, and close handshakes
   size_t max_message = 64u << 20;                       // larger incoming messages close with 1009
-  size_t keep_buffer
-    = 1u << 20;         // the read buffer is freed after a message that grew it beyond this
+  // The buffer of a message that came in fragments is freed after a message
+  // that grew it beyond this; the read buffer goes back to 4 KiB whenever
+  // the connection is quiet (a read that fills less than half of it).
+  size_t keep_buffer = 1u << 20;
   http_headers headers; // extra upgrade request headers (User-Agent, …)
 };
 

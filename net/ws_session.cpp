@@ -368,11 +368,10 @@ void ws_session<Stream>::on_read(error_code ec, size_t bytes) {
     return; // on_close answered; nothing is read after a close frame
   if (rpos_ == rend_) {
     rpos_ = rend_ = 0;
-    // A quiet connection (this read did not fill the buffer) gives back what
-    // a burst or a large message made the buffer grow to.
-    if (bytes < rcap_ / 2 && rwant_ > min_read)
-      rwant_ = min_read;
-    if (rcap_ > opts_.keep_buffer && bytes < rcap_) {
+    // A quiet connection (this read did not fill half the buffer) gives back
+    // what a burst or a large message made the buffer grow to: an idle
+    // shard keeps 4 KiB here.
+    if (bytes < rcap_ / 2 && rcap_ > min_read) {
       rbuf_ = std::make_unique<char[]>(min_read);
       rcap_ = min_read;
       rwant_ = min_read;

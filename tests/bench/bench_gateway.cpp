@@ -7,6 +7,9 @@
 //                                      hand-off to a router actor), READY -> N-th event, the
 //                                      same captured bytes replayed as fast as it reads
 //                                      (goal >= 0.5 of the baseline)
+//   gateway.ingest_cpu.{io_thread,other_threads}.<c>  CPU per event during that ingest, on
+//                                      the I/O thread (socket, frames, inflate) and on the rest
+//                                      (CAF workers: scan, hand-off, the sink; replay writer)
 //   gateway.bare_ws_client.<c>         the same replay into net::ws_client + inflate + scan,
 //                                      no actor: what the transport alone allows
 //   gateway.sim_send_rate.<c>          what a bare client gets from the sim itself (one run):
@@ -192,8 +195,10 @@ struct sim_child {
 // coordinator
 
 struct sink_counters {
-  std::atomic<uint64_t> events{ 0 }; // every event handed over, all shards
-  std::atomic<uint32_t> resets{ 0 }; // sessions started (READY)
+  std::atomic<uint64_t> events{ 0 };  // every event handed over, all shards
+  std::atomic<uint64_t> batches{ 0 }; // messages of several events
+  std::atomic<uint64_t> batched{ 0 }; // events in them
+  std::atomic<uint32_t> resets{ 0 };  // sessions started (READY)
   std::atomic<int64_t> ready_ns{ 0 };
   std::atomic<int64_t> done_ns{ 0 };
   uint64_t target_seq = 0; // done when an event with this seq arrives (0 = never)
@@ -215,6 +220,8 @@ caf::behavior sink_router(caf::event_based_actor*, std::shared_ptr<sink_counters
           c->done_ns = mono_ns();
       }
       c->events.fetch_add(evs.size(), std::memory_order_relaxed);
+      c->batches.fetch_add(1, std::memory_order_relaxed);
+      c->batched.fetch_add(evs.size(), std::memory_order_relaxed);
     },
     [c, last](caf::reset_atom, uint32_t shard) {
       (*last)[shard] = 0;
@@ -536,8 +543,47 @@ double inflate_scan_rate(const bare_client& cap, const std::string& compression)
 
 // ---------------------------------------------------------------- ingest and CPU
 
-double ingest_rate(client& cl, const std::string& url, const std::string& compression,
-                   uint64_t last_seq) {
+/// CPU nanoseconds per thread of this process, by thread id, with the
+/// thread's name (net::io_pool names its threads "spectacles.io").
+struct thread_cpu {
+  std::string name;
+  uint64_t ns = 0;
+};
+
+std::unordered_map<int, thread_cpu> thread_cpu_ns() {
+  std::unordered_map<int, thread_cpu> out;
+  for (auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    thread_cpu t;
+    if (FILE* f = std::fopen((e.path() / "schedstat").c_str(), "r")) {
+      unsigned long long ns = 0;
+      if (std::fscanf(f, "%llu", &ns) == 1)
+        t.ns = ns;
+      std::fclose(f);
+    }
+    if (FILE* f = std::fopen((e.path() / "comm").c_str(), "r")) {
+      char name[64] = {};
+      if (std::fgets(name, sizeof name, f) != nullptr)
+        t.name = std::string(name, std::strcspn(name, "\n"));
+      std::fclose(f);
+    }
+    out[std::stoi(e.path().filename().string())] = t;
+  }
+  return out;
+}
+
+/// One ingest run: events/s, and the CPU it took per event on the I/O thread
+/// (socket, frames, inflate) and on every other thread of the process (CAF's
+/// workers: the shard actor's scan and hand-off, the sink; the replay writer).
+struct ingest_run {
+  double rate = 0;
+  double io_us = 0;
+  double other_us = 0;
+  double per_message = 0; // events per message the router got
+};
+
+ingest_run ingest_rate(client& cl, const std::string& url, const std::string& compression,
+                       uint64_t last_seq) {
+  auto cpu0 = thread_cpu_ns();
   auto c = std::make_shared<sink_counters>();
   c->target_seq = last_seq;
   auto sink = cl.sys->spawn(sink_router, c);
@@ -552,10 +598,20 @@ double ingest_rate(client& cl, const std::string& url, const std::string& compre
   if (!ok) {
     std::fprintf(stderr, "ingest (%s) timed out after %llu events\n", compression.c_str(),
                  static_cast<unsigned long long>(c->events.load()));
-    return 0;
+    return {};
   }
-  return static_cast<double>(ingest_events) * 1e9
-         / static_cast<double>(c->done_ns.load() - c->ready_ns.load());
+  auto cpu1 = thread_cpu_ns();
+  ingest_run run;
+  for (auto& [tid, t] : cpu1) {
+    double us = static_cast<double>(t.ns - cpu0[tid].ns) / 1e3 / static_cast<double>(ingest_events);
+    (t.name == "spectacles.io" ? run.io_us : run.other_us) += us;
+  }
+  auto messages = c->batches.load() + (c->events.load() - c->batched.load());
+  run.per_message
+    = messages > 0 ? static_cast<double>(c->events.load()) / static_cast<double>(messages) : 0;
+  run.rate = static_cast<double>(ingest_events) * 1e9
+             / static_cast<double>(c->done_ns.load() - c->ready_ns.load());
+  return run;
 }
 
 /// Process CPU per event over one-second windows (median), `count` being the
@@ -809,6 +865,7 @@ int main(int argc, char** argv) {
   struct ingest_figures {
     std::string compression;
     double ingest = 0, baseline = 0, bare = 0, sim_rate = 0, from_sim = 0;
+    double io_us = 0, other_us = 0, per_message = 0;
     size_t max_frame = 0, max_message = 0;
   };
   std::vector<ingest_figures> ingest;
@@ -822,18 +879,25 @@ int main(int argc, char** argv) {
       f.sim_rate = cap.wait_rate(60s);
       cap.ws->abort();
       cap.io.stop(); // the frames are ours now
-      f.from_sim = ingest_rate(cl, sim.url, compression, last_seq);
+      f.from_sim = ingest_rate(cl, sim.url, compression, last_seq).rate;
       replay_server replay{ cap.frames };
-      std::vector<double> base, rates, bare;
+      std::vector<double> base, rates, bare, io_us, other_us, per_message;
       for (int i = 0; i < reps; ++i) {
         base.push_back(inflate_scan_rate(cap, compression));
-        rates.push_back(ingest_rate(cl, replay.url(), compression, last_seq));
+        auto run = ingest_rate(cl, replay.url(), compression, last_seq);
+        rates.push_back(run.rate);
+        io_us.push_back(run.io_us);
+        other_us.push_back(run.other_us);
+        per_message.push_back(run.per_message);
         bare_client bc{ replay.url(), compression, false, last_seq };
         bare.push_back(bc.wait_rate(60s));
       }
       f.ingest = bench::median(rates);
       f.baseline = bench::median(base);
       f.bare = bench::median(bare);
+      f.io_us = bench::median(io_us);
+      f.other_us = bench::median(other_us);
+      f.per_message = bench::median(per_message);
       any_inflater inflater{ compression };
       for (auto& frame : cap.frames) {
         f.max_frame = std::max(f.max_frame, frame.size());
@@ -856,6 +920,12 @@ int main(int argc, char** argv) {
     bench::report("gateway.ingest_from_sim." + f.compression, f.from_sim, "events/s",
                   "gateway.sim_send_rate." + f.compression, f.sim_rate,
                   "one shard actor fed by the sim, one run");
+    bench::report("gateway.ingest_cpu.io_thread." + f.compression, f.io_us, "us/event", {}, 0,
+                  "CPU of the I/O thread during ingest: socket, frames, inflate");
+    bench::report("gateway.ingest_cpu.other_threads." + f.compression, f.other_us, "us/event", {},
+                  0, "CPU of the rest: CAF workers (scan, hand-off, sink), replay writer");
+    std::printf("# %s: %.0f events per message to the router (a socket read's, in up to 64 KiB)\n",
+                f.compression.c_str(), f.per_message);
     std::printf("# %s: largest frame %.1f KiB compressed, %.1f KiB inflated\n",
                 f.compression.c_str(), static_cast<double>(f.max_frame) / 1024,
                 static_cast<double>(f.max_message) / 1024);
