@@ -165,6 +165,9 @@ void simulator::handle(net::http_request&& req, net::http_responder respond) {
           .field("bucket", r.bucket)
           .field("status", r.status)
           .field("scope", r.scope)
+          .field("user_agent", r.user_agent)
+          .field("audit_log_reason", r.audit_log_reason)
+          .field("authorization", r.authorization)
           .end_object();
       w.end_array();
       return respond(json(200, w.take()));

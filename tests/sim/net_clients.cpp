@@ -392,8 +392,44 @@ CAF_TEST(net http_client sees the REST faults over http and https) {
       // Let the late answer go out before the sim stops.
       std::this_thread::sleep_for(600ms - since(t0, std::chrono::steady_clock::now()));
     }
+    {
+      // The request log an operator reads: what each request carried.
+      auto r = client->request_sync("DELETE", sim.rest_url() + "/channels/1/messages/2",
+                                    { { "Authorization", "Bot sim-token" },
+                                      { "User-Agent", "DiscordBot (test, 1.0)" },
+                                      { "X-Audit-Log-Reason", "spam%20cleanup" } });
+      CAF_REQUIRE(r);
+      auto anonymous = client->request_sync("GET", me, {});
+      CAF_REQUIRE(anonymous);
+      CAF_CHECK_EQUAL(anonymous->status, 401u);
+      auto root = sim.rest_url().substr(0, sim.rest_url().find("/api/"));
+      auto log = client->request_sync("GET", root + "/_sim/requests", {});
+      CAF_REQUIRE(log);
+      CAF_REQUIRE_EQUAL(log->status, 200u);
+      simdjson::dom::parser parser;
+      simdjson::dom::array entries;
+      CAF_REQUIRE(!parser.parse(log->body).get(entries));
+      CAF_REQUIRE_GREATER_OR_EQUAL(entries.size(), 2u);
+      simdjson::dom::element del = entries.at(entries.size() - 2);
+      simdjson::dom::element anon = entries.at(entries.size() - 1);
+      std::string method{ del["method"].get_string().value_unsafe() };
+      std::string agent{ del["user_agent"].get_string().value_unsafe() };
+      std::string reason{ del["audit_log_reason"].get_string().value_unsafe() };
+      bool del_auth = del["authorization"].get_bool().value_unsafe();
+      bool anon_auth = anon["authorization"].get_bool().value_unsafe();
+      uint64_t anon_status = anon["status"].get_uint64().value_unsafe();
+      CAF_CHECK_EQUAL(method, "DELETE");
+      CAF_CHECK_EQUAL(agent, "DiscordBot (test, 1.0)");
+      CAF_CHECK_EQUAL(reason, "spam%20cleanup");
+      CAF_CHECK(del_auth);
+      CAF_CHECK(!anon_auth);
+      CAF_CHECK_EQUAL(anon_status, 401u);
+      auto token_at = log->body.find("sim-token");
+      // The token itself is never in the log.
+      CAF_CHECK_EQUAL(token_at, std::string::npos);
+    }
     auto v = sim.verdict_snapshot();
-    CAF_CHECK_EQUAL(v.rest_unauthorized, 1u);
+    CAF_CHECK_EQUAL(v.rest_unauthorized, 2u);
     CAF_CHECK_EQUAL(v.rest_rate_limited["user"], 1u);
     CAF_CHECK_EQUAL(v.rest_rate_limited["global"], 1u);
     CAF_CHECK_EQUAL(v.rest_rate_limited["shared"], 1u);
