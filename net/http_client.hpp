@@ -6,7 +6,10 @@
 //
 // A pooled keep-alive connection that the server has closed meanwhile is
 // noticed when the request fails before any byte of the response; the
-// request is then sent once more on a fresh connection, transparently.
+// request is then sent once more on a fresh connection, transparently, if
+// sending it twice is harmless: always when writing it failed, and for
+// GET/HEAD/PUT/DELETE/OPTIONS when the answer failed (a POST or PATCH may
+// have been carried out; it fails with errc::closed and the caller decides).
 //
 // Completions run on an I/O thread and must not block: the REST bucket actor
 // posts them into itself.

@@ -1,5 +1,7 @@
 #include "net/http_client_connection.hpp"
 
+#include <poll.h>
+
 #include <type_traits>
 
 #include <openssl/ssl.h>
@@ -31,6 +33,15 @@ bool is_hangup(const error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream
          || ec == asio::error::connection_reset || ec == asio::error::broken_pipe
          || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_aborted;
+}
+
+// An idle HTTP/1.1 connection receives nothing: if its socket is readable,
+// the server has closed it (or sent something we cannot use).
+bool idle_peer_gone(tcp::socket& sock) {
+  pollfd p{};
+  p.fd = sock.native_handle();
+  p.events = POLLIN | POLLRDHUP;
+  return ::poll(&p, 1, 0) > 0;
 }
 
 } // namespace
@@ -65,6 +76,13 @@ template <class Stream>
 void http_client_connection<Stream>::run(std::shared_ptr<http_client::job> j) {
   asio::post(strand_, [self = this->shared_from_this(), j = std::move(j)]() mutable {
     self->job_ = std::move(j);
+    if (self->connected_ && idle_peer_gone(beast::get_lowest_layer(*self->stream_).socket())) {
+      // Closed by the server while idle: found out before sending, so even
+      // a POST goes out (once) on a fresh connection.
+      error_code ignored;
+      beast::get_lowest_layer(*self->stream_).socket().close(ignored);
+      self->reset_stream();
+    }
     if (self->connected_) {
       self->reused_ = true;
       self->do_write();
@@ -191,7 +209,7 @@ void http_client_connection<Stream>::do_write() {
 template <class Stream>
 void http_client_connection<Stream>::on_write(error_code ec, size_t) {
   if (ec) {
-    if (retry_on_fresh_connection(ec))
+    if (retry_on_fresh_connection(ec, false))
       return;
     if (ec == beast::error::timeout)
       return fail(errc::timeout,
@@ -210,7 +228,7 @@ template <class Stream>
 void http_client_connection<Stream>::on_read(error_code ec, size_t) {
   auto what = job_->method + " " + where_.origin() + job_->where.target;
   if (ec) {
-    if (!parser_->got_some() && retry_on_fresh_connection(ec))
+    if (!parser_->got_some() && retry_on_fresh_connection(ec, true))
       return;
     if (ec == beast::error::timeout)
       return fail(errc::timeout, what + ": no complete answer within "
@@ -243,10 +261,16 @@ void http_client_connection<Stream>::on_read(error_code ec, size_t) {
 }
 
 template <class Stream>
-bool http_client_connection<Stream>::retry_on_fresh_connection(error_code ec) {
+bool http_client_connection<Stream>::retry_on_fresh_connection(error_code ec, bool answer_awaited) {
   // Only a connection reused from the pool may have been closed by the
   // server while idle; a fresh one failing is a real error.
   if (!reused_ || job_->retried || !(is_hangup(ec) || ec == asio::error::not_connected))
+    return false;
+  // A hang-up after the request went out looks the same whether the server
+  // had closed while idle or took the request and dropped the connection.
+  const auto& m = job_->method;
+  bool idempotent = m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
+  if (answer_awaited && !idempotent)
     return false;
   job_->retried = true;
   error_code ignored;

@@ -65,7 +65,10 @@ private:
   void do_write();
   void on_write(boost::system::error_code ec, size_t bytes);
   void on_read(boost::system::error_code ec, size_t bytes);
-  bool retry_on_fresh_connection(boost::system::error_code ec);
+  /// `answer_awaited`: the request was written and the answer failed. The
+  /// server may then have carried it out, so only an idempotent request is
+  /// sent again (RFC 9110 §9.2.2: a POST must not be repeated blindly).
+  bool retry_on_fresh_connection(boost::system::error_code ec, bool answer_awaited);
   void fail(errc code, std::string what, boost::system::error_code ec = {});
   void complete(result<http_response> res, bool reusable);
   void reset_stream();

@@ -36,6 +36,9 @@ struct http_response {
   unsigned status = 200;
   http_headers headers;
   std::string body;
+  /// Server side: close the connection instead of answering (a connection
+  /// reset, as a client sees it; the simulator's rest_reset fault).
+  bool drop = false;
 
   std::string_view header(std::string_view name) const {
     return find_header(headers, name);

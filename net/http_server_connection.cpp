@@ -187,6 +187,8 @@ template <class Stream>
 void http_server_connection<Stream>::deliver(uint64_t seq, http_response res) {
   if (closed_)
     return;
+  if (res.drop)
+    return close_now();
   for (auto& s : slots_) {
     if (s.seq != seq)
       continue;

@@ -28,6 +28,7 @@ constexpr kind_name kind_names[] = {
   { fault_kind::rest_status, "rest_status" },
   { fault_kind::rest_429, "rest_429" },
   { fault_kind::rest_slow, "rest_slow" },
+  { fault_kind::rest_reset, "rest_reset" },
 };
 
 template <class T>
@@ -90,7 +91,7 @@ std::variant<fault, std::string> parse_fault(std::string_view spec) {
   if (!known)
     return "unknown fault '" + std::string{ name } + "' in '" + std::string{ spec }
            + "' (zombie, reconnect, invalid_session, close, drop, corrupt, pause, "
-             "heartbeat_request, rest_5xx, rest_429, rest_slow)";
+             "heartbeat_request, rest_5xx, rest_429, rest_slow, rest_reset)";
   auto bad_arg = [&] {
     return "bad argument '" + std::string{ arg } + "' for " + std::string{ name };
   };

@@ -11,6 +11,7 @@
 //   rest_429:sharedx2         the next 2 get 429 with X-RateLimit-Scope: shared
 //   rest_429:user/250x3       the next 3 get 429 announcing retry_after 0.25 s (default 1 s)
 //   rest_slow:2000x2          the next 2 are answered 2 s late
+//   rest_resetx2              the next 2 get no answer: the connection is closed
 //
 // A gateway fault waits for a ready connection of its shard (any shard without
 // "@shard:N"); "+after:N" waits until that session has sent dispatch seq N.
@@ -41,6 +42,7 @@ enum class fault_kind {
   rest_status,
   rest_429,
   rest_slow,
+  rest_reset,
 };
 
 struct fault {
@@ -55,7 +57,7 @@ struct fault {
 
   bool is_rest() const {
     return kind == fault_kind::rest_status || kind == fault_kind::rest_429
-           || kind == fault_kind::rest_slow;
+           || kind == fault_kind::rest_slow || kind == fault_kind::rest_reset;
   }
 };
 

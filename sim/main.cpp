@@ -65,6 +65,7 @@ Faults (repeatable; also POST /_sim/faults with one spec per line)
                               | drop | corrupt | pause:MS | heartbeat_request
                               [@shard:N][+after:SEQ]
                               rest_5xx:STATUSxK | rest_429:user|global|shared[/MS]xK | rest_slow:MSxK
+                              | rest_resetxK
 
 Other
   --log-level=LEVEL           trace, debug, info, warn, error, off (default info)

@@ -272,7 +272,7 @@ rest_reply rest_api::handle(const net::http_request& req, time_point now) {
   rec.audit_log_reason = std::string{ req.header("X-Audit-Log-Reason") };
   rec.authorization = has_header(req, "Authorization");
   auto finish = [&](rest_reply reply) {
-    rec.status = reply.response.status;
+    rec.status = reply.response.drop ? 0 : reply.response.status;
     records_.push_back(rec);
     if (records_.size() > options_.max_records)
       records_.pop_front();
@@ -308,6 +308,13 @@ rest_reply rest_api::handle(const net::http_request& req, time_point now) {
   if (auto f = faults_.take_rest()) {
     if (f->kind == fault_kind::rest_slow) {
       delay = f->duration;
+    } else if (f->kind == fault_kind::rest_reset) {
+      // The request arrived and is not carried out; the client sees the
+      // connection reset and cannot know that.
+      ++tally_.rest_resets;
+      net::http_response dropped;
+      dropped.drop = true;
+      return finish({ std::move(dropped) });
     } else if (f->kind == fault_kind::rest_status) {
       auto body = f->code == 502 ? std::string{ R"({"message": "502: Bad Gateway", "code": 0})" }
                                  : error_body(0, std::to_string(f->code) + ": Server Error");

@@ -70,6 +70,7 @@ std::string verdict::to_json() const {
   }
   w.end_object();
   w.field("unauthorized", rest_unauthorized)
+    .field("resets", rest_resets)
     .field("after_unauthorized", rest_after_unauthorized)
     .field("invalid_last_10min", invalid_last_10min)
     .field("invalid_peak_10min", invalid_peak_10min)

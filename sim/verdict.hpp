@@ -51,6 +51,7 @@ struct verdict {
   uint64_t rest_global_breaches = 0;
   std::map<std::string, uint64_t> rest_rate_limited; ///< scope -> 429s
   uint64_t rest_unauthorized = 0;
+  uint64_t rest_resets = 0; ///< requests answered by closing the connection (rest_reset fault)
   uint64_t rest_after_unauthorized = 0; ///< requests with a token that already got a 401
   uint64_t invalid_last_10min = 0;
   uint64_t invalid_peak_10min = 0;

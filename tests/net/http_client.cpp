@@ -29,6 +29,8 @@ struct fixture {
   std::atomic<int> in_flight{ 0 };
   std::atomic<int> max_in_flight{ 0 };
   std::atomic<int> slow_threads{ 0 }; // detached answerers still running
+  std::atomic<int> drops{ 0 };        // the next N requests get no answer: the connection closes
+  std::atomic<int> requests{ 0 };     // requests the handler saw
 
   ~fixture() {
     // A slow answer may outlive its test (the client timed out): wait for
@@ -40,6 +42,13 @@ struct fixture {
   }
 
   void handle(http_request&& req, http_responder respond) {
+    ++requests;
+    if (drops.load() > 0) {
+      --drops;
+      http_response dropped;
+      dropped.drop = true;
+      return respond(std::move(dropped));
+    }
     if (req.target.starts_with("/slow/")) {
       auto ms = std::stoi(req.target.substr(6));
       int now = ++in_flight;
@@ -170,6 +179,42 @@ CAF_TEST(a pooled connection closed by the server is replaced transparently) {
   auto r = client->request_sync("GET", base() + "/b");
   CAF_REQUIRE(static_cast<bool>(r));
   CAF_CHECK_EQUAL(r->body, "GET /b ");
+  CAF_CHECK_EQUAL(client->connections_opened(), 2u);
+}
+
+CAF_TEST(a dropped answer on a pooled connection is retried for GET and not for POST) {
+  start_server();
+  make_client();
+  CAF_REQUIRE(client->request_sync("GET", base() + "/warm")); // pooled now
+  // The server reads the POST and closes without answering: it may have
+  // carried it out, so the client must not send it again on its own.
+  drops = 1;
+  auto post = client->request_sync("POST", base() + "/messages", {}, "once");
+  CAF_REQUIRE(!post);
+  CAF_CHECK(post.error().code == errc::closed);
+  CAF_MESSAGE(post.error().what());
+  CAF_CHECK_EQUAL(requests.load(), 2);
+  // A GET is harmless to repeat: sent again on a fresh connection.
+  CAF_REQUIRE(client->request_sync("GET", base() + "/warm-again"));
+  drops = 1;
+  auto get = client->request_sync("GET", base() + "/c");
+  CAF_REQUIRE(static_cast<bool>(get));
+  CAF_CHECK_EQUAL(get->body, "GET /c ");
+  CAF_CHECK_EQUAL(requests.load(), 5);
+}
+
+CAF_TEST(a POST on a pooled connection the server closed while idle goes out once) {
+  http_server_options sopts;
+  sopts.idle_timeout = std::chrono::milliseconds(50);
+  start_server(sopts);
+  make_client();
+  CAF_REQUIRE(client->request_sync("GET", base() + "/a"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(250)); // the server closes it meanwhile
+  // Seen before sending (the idle socket turned readable), so not ambiguous.
+  auto r = client->request_sync("POST", base() + "/b", {}, "body");
+  CAF_REQUIRE(static_cast<bool>(r));
+  CAF_CHECK_EQUAL(r->body, "POST /b body");
+  CAF_CHECK_EQUAL(requests.load(), 2);
   CAF_CHECK_EQUAL(client->connections_opened(), 2u);
 }
 

@@ -383,6 +383,30 @@ CAF_TEST(5xx is retried for GET and not for POST) {
   CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 4u);
 }
 
+CAF_TEST(a connection reset is retried for GET and not for POST) {
+  rest_env env;
+  auto router = env.start_router(env.router_options());
+  rest_client client{ *env.sys, router };
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_reset, 2));
+  auto r = client.request_sync(make_request("GET", "/users/@me"));
+  CAF_CHECK(r.ok());
+  auto v = env.sim->verdict_snapshot();
+  CAF_CHECK_EQUAL(v.rest_requests, 3u);
+  CAF_CHECK_EQUAL(v.rest_resets, 2u);
+  // A POST whose connection broke may have been carried out: not sent again.
+  env.sim->faults().add(rest_fault(sim::fault_kind::rest_reset, 1));
+  auto p = client.request_sync(
+    make_request("POST", "/channels/" + env.channel() + "/messages", R"({"content":"once"})"));
+  CAF_REQUIRE(!p.ok());
+  CAF_CHECK(p.error().what == rest_call_error::kind::transport);
+  CAF_MESSAGE("POST after a reset: " << p.error().message);
+  CAF_CHECK_EQUAL(env.sim->verdict_snapshot().rest_requests, 4u);
+  // The route works again afterwards.
+  auto again = client.request_sync(
+    make_request("POST", "/channels/" + env.channel() + "/messages", R"({"content":"twice"})"));
+  CAF_CHECK(again.ok());
+}
+
 CAF_TEST(a call past its deadline fails with deadline and frees its bucket) {
   rest_env env;
   auto router = env.start_router(env.router_options());

@@ -215,6 +215,24 @@ CAF_TEST(rest faults answer 5xx shared 429s and slow replies for K requests) {
   CAF_CHECK_EQUAL(tally.rest_rate_limited["shared"], 1u);
 }
 
+CAF_TEST(a reset fault drops K requests without carrying them out) {
+  auto spec = sim::parse_fault("rest_resetx2");
+  CAF_REQUIRE(std::holds_alternative<sim::fault>(spec));
+  auto text = sim::to_string(std::get<sim::fault>(spec));
+  CAF_CHECK_EQUAL(text, "rest_resetx2");
+  CAF_REQUIRE(!faults.add_text("rest_resetx1"));
+  auto before = state.message_count();
+  auto dropped = call("POST", "/channels/" + channel() + "/messages", R"({"content":"lost"})");
+  CAF_CHECK(dropped.drop);
+  auto after = state.message_count();
+  CAF_CHECK_EQUAL(after, before);
+  CAF_CHECK_EQUAL(api.requests().back().status, 0u);
+  CAF_CHECK_EQUAL(tally.rest_resets, 1u);
+  auto next = call("GET", "/users/@me");
+  CAF_CHECK(!next.drop);
+  CAF_CHECK_EQUAL(next.status, 200u);
+}
+
 CAF_TEST(a low global limit is breached and the verdict says so) {
   api.limits().set_global_per_second(3);
   for (int i = 0; i < 3; ++i)
