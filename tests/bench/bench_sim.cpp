@@ -77,7 +77,8 @@ double ws_events_per_second(const std::string& compress) {
         if (dispatches == events_per_run + 4)
           result.set_value(static_cast<double>(events_per_run) / bench::seconds_since(t0));
       },
-      [&](const net::ws_close_info&) {} });
+      [&](const net::ws_close_info&) {},
+      {} });
   if (!created) {
     std::fprintf(stderr, "ws_client: %s\n", created.error().what().c_str());
     return 0;
