@@ -43,9 +43,11 @@ struct shard_io {
   // (on_flush), not one message and one allocation each.
   std::string batch;
   std::vector<uint32_t> ends;
-  static constexpr size_t batch_bytes = 64 * 1024;
+  static constexpr size_t batch_bytes = 1024 * 1024;
+  size_t last_batch = 0;
 
   void flush() {
+    last_batch = batch.size();
     if (!ends.empty())
       tell(ws_msg_atom::value, id, std::exchange(batch, {}), std::exchange(ends, {}));
   }
@@ -87,12 +89,12 @@ struct shard_io {
         sock->abort();
       return;
     }
-    if (batch.empty())
-      batch.reserve(std::max(text.size(), batch_bytes));
+    if (batch.empty()) // as large as the last one: no regrowing through a burst
+      batch.reserve(std::max(text.size(), last_batch));
     batch.append(text);
     ends.push_back(static_cast<uint32_t>(batch.size()));
-    // Batches of a burst stay below malloc's mmap threshold, so their memory
-    // is reused rather than mapped and faulted in afresh each time.
+    // A batch ends with its socket read, or at 1 MiB of text (a burst of
+    // large messages): what one message to the actor holds stays bounded.
     if (batch.size() >= batch_bytes)
       flush();
     // An idle shard should hold little more than the inflater's window: give
