@@ -86,13 +86,14 @@ CAF_TEST(an idle zlib - stream shard sleeps its inflater between events and lose
   auto o = fx.shard_options(0, 1, "zlib-stream");
   o.hibernate_after = std::chrono::milliseconds(100);
   auto shard = fx.spawn_shard(std::move(o));
+  // Asleep after most events (the sim catches up in bursts when its timer
+  // runs late, and a burst's events come without silence between them), and
+  // each wake read the stream on: no frame failed to inflate, so no reconnect
+  // and no resume.
   CAF_REQUIRE(eventually([&] {
-    return fx.worker_seq(0) >= 12;
+    return fx.worker_seq(0) >= 12 && fx.report(shard).hibernations >= 6;
   }));
   auto r = fx.report(shard);
-  // Asleep after (nearly) every event, and each wake read the stream on: no
-  // frame failed to inflate, so no reconnect and no resume.
-  CAF_CHECK_GREATER_OR_EQUAL(r.hibernations, 6u);
   CAF_CHECK_EQUAL(r.connects, 1u);
   auto v = fx.verdict();
   CAF_CHECK_EQUAL(v.identifies, 1u);
