@@ -91,6 +91,11 @@ public:
   /// Queues a frame; frames go out in order, one write in flight. Any thread.
   virtual void send(std::string data, bool binary) = 0;
 
+  /// The same, and `on_written` runs (on the I/O thread) once the frame is
+  /// in the socket: a caller timing a rate limit from the moment its frame
+  /// left (IDENTIFY) uses this. It never runs if the connection ends first.
+  virtual void send(std::string data, bool binary, std::function<void()> on_written) = 0;
+
   /// Sends a close frame after the queued frames and waits (up to the
   /// handshake timeout) for the peer's; 1000/1001 end a Discord session,
   /// other codes keep it resumable. Any thread.

@@ -105,13 +105,19 @@ void ws_session<Stream>::connect() {
 
 template <class Stream>
 void ws_session<Stream>::send(std::string data, bool binary) {
+  send(std::move(data), binary, {});
+}
+
+template <class Stream>
+void ws_session<Stream>::send(std::string data, bool binary, std::function<void()> on_written) {
   ++queued_;
-  asio::post(strand_, [self = this->shared_from_this(), d = std::move(data), binary]() mutable {
+  asio::post(strand_, [self = this->shared_from_this(), d = std::move(data), binary,
+                       done = std::move(on_written)]() mutable {
     if (self->state_ == state::done || self->close_request_ || self->ending_) {
       --self->queued_;
       return;
     }
-    self->queue_.emplace_back(std::move(d), binary);
+    self->queue_.push_back(outgoing{ std::move(d), binary, std::move(done) });
     self->do_write();
   });
 }
@@ -450,8 +456,10 @@ void ws_session<Stream>::do_write() {
     out_is_data_ = false;
   } else if (!queue_.empty() && !close_sent_) {
     out_.clear();
-    auto& [data, binary] = queue_.front();
-    append_client_frame(out_, binary ? ws_opcode::binary : ws_opcode::text, data, next_mask());
+    auto& next = queue_.front();
+    append_client_frame(out_, next.binary ? ws_opcode::binary : ws_opcode::text, next.data,
+                        next_mask());
+    out_written_ = std::move(next.on_written);
     queue_.pop_front();
     out_is_data_ = true;
   } else if (close_request_ && !close_sent_ && !ending_) {
@@ -473,8 +481,12 @@ void ws_session<Stream>::on_write(error_code ec, size_t) {
   if (out_is_data_)
     --queued_;
   out_is_data_ = false;
+  auto written = std::move(out_written_);
+  out_written_ = nullptr;
   if (state_ == state::done)
     return;
+  if (!ec && written)
+    written();
   if (ending_ && close_sent_ && control_.empty()) {
     // Our answer to the peer's close (or our 1002/1009) is out, or could not
     // go out: either way the connection is over.

@@ -46,6 +46,7 @@ public:
 
   void connect() override;
   void send(std::string data, bool binary) override;
+  void send(std::string data, bool binary, std::function<void()> on_written) override;
   void close(uint16_t code, std::string reason) override;
   void abort() override;
 
@@ -109,7 +110,13 @@ private:
   bool delivered_ = false;
 
   // Writing: data frames in order; control frames (pong, close) go first.
-  std::deque<std::pair<std::string, bool>> queue_;
+  struct outgoing {
+    std::string data;
+    bool binary = false;
+    std::function<void()> on_written;
+  };
+  std::deque<outgoing> queue_;
+  std::function<void()> out_written_; // of the data frame being written
   std::deque<std::string> control_;
   std::string out_; // the frame being written
   bool out_is_data_ = false;

@@ -11,6 +11,11 @@
 #include "tests/net/support.hpp"
 #include "tests/net/ws_server.hpp"
 
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
 using namespace spectacles::net;
 using spectacles::net::testing::ws_recorder;
 using spectacles::net::testing::ws_server;
@@ -107,6 +112,40 @@ CAF_TEST(frames sent before the connection opens go out after the handshake) {
   client->connect();
   CAF_REQUIRE(rec.wait_messages(1));
   CAF_CHECK_EQUAL(rec.messages[0].first, "early");
+}
+
+CAF_TEST(on_written runs once its frame is out and never after the connection ended) {
+  ws_server server;
+  connect(server.url());
+  CAF_REQUIRE(open());
+  std::mutex m;
+  std::vector<std::string> written;
+  auto note = [&](std::string what) {
+    return [&, what] {
+      std::lock_guard<std::mutex> lock{ m };
+      written.push_back(what);
+    };
+  };
+  client->send("first", false, note("first"));
+  client->send("plain", false);
+  client->send("second", false, note("second"));
+  CAF_REQUIRE(rec.wait_messages(3)); // echoed, so written
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto count = [&] {
+    std::lock_guard<std::mutex> lock{ m };
+    return written.size();
+  };
+  while (count() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  {
+    std::lock_guard<std::mutex> lock{ m };
+    CAF_CHECK_EQUAL(written, (std::vector<std::string>{ "first", "second" }));
+  }
+  client->abort();
+  rec.wait_closed();
+  client->send("late", false, note("late"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CAF_CHECK_EQUAL(count(), 2u);
 }
 
 CAF_TEST(the close code from the server is surfaced) {
