@@ -502,6 +502,18 @@ caf::behavior coordinator(caf::stateful_actor<coordinator_state>* self,
       }
       return rp;
     },
+    [self](identified_atom, uint32_t shard) {
+      auto& st = self->state;
+      if (!st.leader) {
+        if (auto leader = leader_actor(self))
+          self->send(leader, identified_atom::value, shard);
+        return;
+      }
+      if (st.schedule) {
+        st.schedule->sent(shard, gateway_clock::now());
+        schedule_wakeup(self);
+      }
+    },
     [self](caf::delete_atom, identify_atom, uint32_t shard) {
       auto& st = self->state;
       if (!st.leader) {

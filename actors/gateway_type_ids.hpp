@@ -15,6 +15,8 @@
 namespace spectacles::actors {
 
 using identify_atom = caf::atom_constant<caf::atom("identify")>;
+/// Shard -> coordinator: my IDENTIFY is out (the window starts now).
+using identified_atom = caf::atom_constant<caf::atom("identified")>;
 using session_atom = caf::atom_constant<caf::atom("session")>;
 using router_atom = caf::atom_constant<caf::atom("router")>;
 using coord_atom = caf::atom_constant<caf::atom("coord")>;

@@ -111,14 +111,31 @@ std::string identify_schedule::refusal_message(uint32_t shard_id, gateway_time n
          + format_utc(wall_reset_at_) + ")";
 }
 
+void identify_schedule::sent(uint32_t shard_id, gateway_time now) {
+  // Also from shards a queue before this one granted (a takeover): the later
+  // of the two times is the safe one.
+  auto& key = keys_[shard_id % keys_.size()];
+  if (key.unconfirmed == shard_id) {
+    key.unconfirmed.reset();
+    key.last_grant = now;
+  } else if (!key.last_grant || *key.last_grant < now) {
+    key.last_grant = now;
+  }
+}
+
+std::optional<gateway_time> identify_schedule::free_at(const key_state& key) const {
+  if (!key.last_grant)
+    return std::nullopt;
+  return *key.last_grant + options_.window + options_.margin;
+}
+
 identify_poll identify_schedule::poll(gateway_time now) {
   identify_poll result;
   roll_daily_reset(now);
-  auto spacing = options_.window + options_.margin;
   for (auto& key : keys_) {
     if (key.queue.empty())
       continue;
-    if (key.last_grant && now < *key.last_grant + spacing)
+    if (auto at = free_at(key); at && now < *at)
       continue;
     if (remaining_ <= options_.reserve) {
       result.refused = gateway_error{ gateway_errc::identify_reserve,
@@ -126,8 +143,9 @@ identify_poll identify_schedule::poll(gateway_time now) {
       break;
     }
     result.granted.push_back(key.queue.front().shard_id);
+    key.unconfirmed = key.queue.front().shard_id;
     key.queue.erase(key.queue.begin());
-    key.last_grant = now;
+    key.last_grant = now + options_.confirm_timeout; // until sent() says when
     --remaining_;
   }
   return result;
@@ -135,11 +153,11 @@ identify_poll identify_schedule::poll(gateway_time now) {
 
 std::optional<gateway_time> identify_schedule::next_wakeup(gateway_time now) const {
   std::optional<gateway_time> next;
-  auto spacing = options_.window + options_.margin;
   for (auto& key : keys_) {
     if (key.queue.empty())
       continue;
-    auto at = key.last_grant ? std::max(now, *key.last_grant + spacing) : now;
+    auto free = free_at(key);
+    auto at = free ? std::max(now, *free) : now;
     if (!next || at < *next)
       next = at;
   }

@@ -8,6 +8,13 @@
 //   GET /gateway/bot -> "session_start_limit": {"total":1000,"remaining":999,
 //                        "reset_after":14400000,"max_concurrency":1}
 //
+// A window counts from the moment the IDENTIFY left its shard's socket, not
+// from the grant: the shard confirms (sent()), and the key's next grant waits
+// a window from the confirmation. A permit that takes long to reach its shard
+// (a busy node, a slow link) therefore cannot bring two IDENTIFYs of one key
+// closer than the window. A grant never confirmed (the shard's node died, the
+// connection dropped first) counts as sent `confirm_timeout` after the grant.
+//
 // Takeover: when the node running the queue dies, the queue that replaces it
 // cannot know when the old one granted last. With `takeover` set, every key
 // waits one full window from construction before its first grant, so no
@@ -37,6 +44,9 @@ struct identify_schedule_options {
   /// Extra spacing per key on top of the window, for the time a permit takes
   /// to reach its shard and the IDENTIFY to reach Discord.
   milliseconds margin{ 0 };
+  /// How long a grant waits for its shard's confirmation before it counts as
+  /// sent anyway (at the grant plus this).
+  milliseconds confirm_timeout{ 5000 };
   /// Identifies of the daily limit never spent (gateway.reserve-identifies).
   uint32_t reserve = 0;
   /// This queue replaces one that died: wait a window before the first grant.
@@ -66,6 +76,9 @@ public:
   /// A shard no longer needs its permit (stopped, moved). True if it waited.
   bool cancel(uint32_t shard_id);
 
+  /// The shard's IDENTIFY went out at `now`: its key's window starts here.
+  void sent(uint32_t shard_id, gateway_time now);
+
   /// Grants what the windows allow at now.
   identify_poll poll(gateway_time now);
 
@@ -90,8 +103,15 @@ private:
 
   struct key_state {
     std::vector<waiter> queue; // FIFO
+    /// When the key's last IDENTIFY went out (or may have: a grant not yet
+    /// confirmed counts as going out at its confirmation deadline).
     std::optional<gateway_time> last_grant;
+    /// The shard granted last, until it confirms.
+    std::optional<uint32_t> unconfirmed;
   };
+
+  /// When `key` may grant next (nullopt: at once).
+  std::optional<gateway_time> free_at(const key_state& key) const;
 
   void roll_daily_reset(gateway_time now);
   std::string refusal_message(uint32_t shard_id, gateway_time now) const;

@@ -291,8 +291,19 @@ void perform(self_ptr self, shard_actions&& actions) {
             self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(a.delay),
                                caf::connect_atom::value, a.connection, a.url);
         } else if constexpr (std::is_same_v<T, shard_send>) {
-          if (st.conn && st.conn->ws)
+          if (!st.conn || !st.conn->ws) {
+            // Nothing to send on.
+          } else if (a.kind == send_kind::identify) {
+            // The identify queue times the key's window from when the
+            // IDENTIFY left, not from the grant (identify_schedule.hpp).
+            st.conn->ws->send(std::move(a.payload), false,
+                              [owner = self->address(), shard = shard_id(self)] {
+                                if (auto hdl = caf::actor_cast<caf::actor>(owner))
+                                  caf::anon_send(hdl, identified_atom::value, shard);
+                              });
+          } else {
             st.conn->ws->send(std::move(a.payload), false);
+          }
         } else if constexpr (std::is_same_v<T, shard_close>) {
           if (st.conn && st.conn->ws)
             st.conn->ws->close(a.code, a.reason);
@@ -493,6 +504,11 @@ caf::behavior shard_actor(caf::stateful_actor<shard_actor_state>* self, shard_ac
     },
     [self](identify_atom) {
       request_permit(self);
+    },
+    [self](identified_atom, uint32_t shard) {
+      // From the socket: the IDENTIFY is out. Passed on to the queue.
+      if (auto& coordinator = self->state.coordinator)
+        self->send(coordinator, identified_atom::value, shard);
     },
     [self](commit_atom) {
       auto& st = self->state;

@@ -16,17 +16,27 @@ struct grant {
   gateway_time at;
 };
 
-// Drives a schedule the way its actor would: poll, then sleep until next_wakeup.
+// Drives a schedule the way its actor would: poll, then sleep until
+// next_wakeup; every granted shard sends its IDENTIFY at once and says so.
 std::vector<grant> run_all(identify_schedule& q, gateway_time now, gateway_time limit) {
   std::vector<grant> out;
   while (auto next = q.next_wakeup(now)) {
     if (*next > limit)
       break;
     now = *next;
-    for (auto s : q.poll(now).granted)
+    for (auto s : q.poll(now).granted) {
+      q.sent(s, now);
       out.push_back({ s, now });
+    }
   }
   return out;
+}
+
+identify_schedule_options options(milliseconds margin, bool takeover = false,
+                                  uint32_t reserve = 0) {
+  return {
+    .window = 5s, .margin = margin, .confirm_timeout = 5s, .reserve = reserve, .takeover = takeover
+  };
 }
 
 // What the sim checks: two identifies with one rate-limit key less than 5 s apart.
@@ -114,12 +124,55 @@ CAF_TEST(in order requests with max_concurrency 4 start buckets in shard order) 
 
 CAF_TEST(a margin spaces grants a little more) {
   gateway_time t0{};
-  identify_schedule q({ 5s, 250ms, 0, false }, limits(1), t0, wall0);
+  identify_schedule q(options(250ms), limits(1), t0, wall0);
   q.request(0);
   q.request(1);
   auto grants = run_all(q, t0, t0 + 1min);
   CAF_REQUIRE_EQUAL(grants.size(), 2u);
   CAF_CHECK(grants[1].at - grants[0].at == 5250ms);
+}
+
+CAF_TEST(the window counts from when the IDENTIFY went out not from the grant) {
+  gateway_time t0{};
+  identify_schedule q(options(0ms), limits(1), t0, wall0);
+  q.request(0);
+  q.request(1);
+  CAF_CHECK_EQUAL(q.poll(t0).granted, (std::vector<uint32_t>{ 0 }));
+  // The permit took 800 ms to reach shard 0 (a busy node): shard 1 waits a
+  // window from then, or the two IDENTIFYs would reach Discord 4.2 s apart.
+  q.sent(0, t0 + 800ms);
+  CAF_CHECK(q.poll(t0 + 5s).granted.empty());
+  CAF_CHECK(*q.next_wakeup(t0 + 5s) == t0 + 5800ms);
+  CAF_CHECK_EQUAL(q.poll(t0 + 5800ms).granted, (std::vector<uint32_t>{ 1 }));
+}
+
+CAF_TEST(a grant never confirmed counts as sent at its confirmation deadline) {
+  gateway_time t0{};
+  identify_schedule q(options(0ms), limits(1), t0, wall0);
+  q.request(0);
+  q.request(1);
+  CAF_CHECK_EQUAL(q.poll(t0).granted, (std::vector<uint32_t>{ 0 }));
+  // Shard 0's node died with the permit: no word from it. It may have sent
+  // its IDENTIFY as late as t0 + 5 s (confirm_timeout).
+  CAF_CHECK(*q.next_wakeup(t0 + 1s) == t0 + 10s);
+  CAF_CHECK(q.poll(t0 + 9999ms).granted.empty());
+  CAF_CHECK_EQUAL(q.poll(t0 + 10s).granted, (std::vector<uint32_t>{ 1 }));
+}
+
+CAF_TEST(a confirmation for a grant of the queue before a takeover moves the window) {
+  gateway_time t0{};
+  identify_schedule q(options(0ms, true), limits(1), t0, wall0);
+  q.request(1);
+  // The dead queue granted shard 0, whose IDENTIFY went out at t0 + 2 s.
+  q.sent(0, t0 + 2s);
+  CAF_CHECK(q.poll(t0 + 5s).granted.empty());
+  CAF_CHECK(*q.next_wakeup(t0 + 5s) == t0 + 7s);
+  CAF_CHECK_EQUAL(q.poll(t0 + 7s).granted, (std::vector<uint32_t>{ 1 }));
+  // A stray confirmation from earlier never pulls the window back.
+  q.request(2);
+  q.sent(1, t0 + 7s);
+  q.sent(0, t0 + 3s);
+  CAF_CHECK(*q.next_wakeup(t0 + 7s) == t0 + 12s);
 }
 
 CAF_TEST(requests are idempotent and can be cancelled) {
@@ -138,7 +191,7 @@ CAF_TEST(requests are idempotent and can be cancelled) {
 
 CAF_TEST(the reserve of daily identifies is never spent) {
   gateway_time t0{};
-  identify_schedule q({ 5s, 0ms, 2, false }, limits(1, 4), t0, wall0);
+  identify_schedule q(options(0ms, false, 2), limits(1, 4), t0, wall0);
   for (uint32_t s = 0; s < 5; ++s)
     q.request(s);
   auto grants = run_all(q, t0, t0 + 1h);
@@ -163,7 +216,7 @@ CAF_TEST(the reserve of daily identifies is never spent) {
 
 CAF_TEST(fresh limits from gateway bot replace the old ones) {
   gateway_time t0{};
-  identify_schedule q({ 5s, 0ms, 5, false }, limits(1, 5), t0, wall0);
+  identify_schedule q(options(0ms, false, 5), limits(1, 5), t0, wall0);
   q.request(0);
   CAF_CHECK(q.poll(t0).refused);
   q.update_limits(limits(1, 900), t0 + 1s, wall0 + 1s);
@@ -173,7 +226,7 @@ CAF_TEST(fresh limits from gateway bot replace the old ones) {
 CAF_TEST(a takeover queue waits one full window before its first grant) {
   gateway_time t0{};
   // The old queue granted key 0 at t0 - 1 s and died; the new one starts at t0.
-  identify_schedule q({ 5s, 0ms, 0, true }, limits(2), t0, wall0);
+  identify_schedule q(options(0ms, true), limits(2), t0, wall0);
   q.request(0);
   q.request(1);
   CAF_CHECK(q.poll(t0).granted.empty());
@@ -194,8 +247,10 @@ CAF_TEST(a new max_concurrency rebuckets waiting shards without violations) {
   for (uint32_t s = 0; s < 8; ++s)
     q.request(s);
   std::vector<grant> grants;
-  for (auto s : q.poll(t0).granted)
+  for (auto s : q.poll(t0).granted) {
+    q.sent(s, t0);
     grants.push_back({ s, t0 });
+  }
   CAF_CHECK_EQUAL(grants.size(), 1u);
   q.update_limits(limits(4), t0 + 1s, wall0 + 1s);
   CAF_CHECK_EQUAL(q.max_concurrency(), 4u);

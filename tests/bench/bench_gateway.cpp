@@ -244,6 +244,7 @@ caf::behavior stub_coordinator(caf::event_based_actor*) {
       return caf::ok_atom::value;
     },
     [](caf::delete_atom, identify_atom, uint32_t) {},
+    [](identified_atom, uint32_t) {},
     [](get_atom, session_atom, uint32_t) {
       return session_snapshot{};
     },
