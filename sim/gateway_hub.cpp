@@ -16,10 +16,20 @@ gateway_hub::gateway_hub(world& state, fault_plan& faults, verdict& tally,
 bool gateway_hub::try_identify(uint32_t shard_id, time_point now) {
   auto key = shard_id % std::max<uint32_t>(1, start_limit_.max_concurrency);
   auto i = identify_at_.find(key);
-  if (i != identify_at_.end() && now - i->second < options_.identify_window)
+  if (i != identify_at_.end() && now - i->second.at < options_.identify_window)
     return false;
-  identify_at_[key] = now;
+  identify_at_[key] = last_identify{ now, shard_id };
   return true;
+}
+
+std::string gateway_hub::identify_refusal(uint32_t shard_id, time_point now) const {
+  auto key = shard_id % std::max<uint32_t>(1, start_limit_.max_concurrency);
+  auto i = identify_at_.find(key);
+  if (i == identify_at_.end())
+    return {};
+  auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(now - i->second.at);
+  return std::to_string(gap.count()) + " ms after shard " + std::to_string(i->second.shard_id)
+         + "'s";
 }
 
 session_state& gateway_hub::create_session(uint32_t shard_id, uint32_t num_shards, uint64_t intents,

@@ -99,6 +99,8 @@ public:
 
   /// Whether an IDENTIFY of `shard_id` now keeps the pacing; records it if so.
   bool try_identify(uint32_t shard_id, time_point now);
+  /// Why try_identify refused: "12 ms after shard 4's" (for the verdict's notes).
+  std::string identify_refusal(uint32_t shard_id, time_point now) const;
 
   session_state& create_session(uint32_t shard_id, uint32_t num_shards, uint64_t intents,
                                 time_point now);
@@ -137,7 +139,11 @@ private:
   gateway_options options_;
   uint64_t last_connection_ = 0;
   uint64_t last_session_ = 0;
-  std::map<uint32_t, time_point> identify_at_; ///< rate-limit key -> last identify
+  struct last_identify {
+    time_point at;
+    uint32_t shard_id = 0;
+  };
+  std::map<uint32_t, last_identify> identify_at_; ///< rate-limit key -> last identify
   std::unordered_map<std::string, std::unique_ptr<session_state>> sessions_;
   std::deque<std::pair<uint64_t, dispatch_event>> guild_events_; ///< bounded
 };
