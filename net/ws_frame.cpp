@@ -131,21 +131,26 @@ ws_read_result ws_frame_reader::read(std::string_view buffered, ws_frame_sink& s
   }
 }
 
+void append_frame_header(std::string& out, uint8_t first, uint64_t length, bool masked) {
+  const uint8_t mask_bit = masked ? 0x80 : 0;
+  out.push_back(static_cast<char>(first));
+  if (length < 126) {
+    out.push_back(static_cast<char>(mask_bit | length));
+  } else if (length < 65536) {
+    out.push_back(static_cast<char>(mask_bit | 126));
+    out.push_back(static_cast<char>(length >> 8));
+    out.push_back(static_cast<char>(length & 0xff));
+  } else {
+    out.push_back(static_cast<char>(mask_bit | 127));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((length >> shift) & 0xff));
+  }
+}
+
 void append_client_frame(std::string& out, ws_opcode op, std::string_view payload,
                          uint32_t mask_key) {
   size_t n = payload.size();
-  out.push_back(static_cast<char>(0x80 | static_cast<uint8_t>(op)));
-  if (n < 126) {
-    out.push_back(static_cast<char>(0x80 | n));
-  } else if (n < 65536) {
-    out.push_back(static_cast<char>(0x80 | 126));
-    out.push_back(static_cast<char>(n >> 8));
-    out.push_back(static_cast<char>(n & 0xff));
-  } else {
-    out.push_back(static_cast<char>(0x80 | 127));
-    for (int shift = 56; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((static_cast<uint64_t>(n) >> shift) & 0xff));
-  }
+  append_frame_header(out, 0x80 | static_cast<uint8_t>(op), n, true);
   std::array<uint8_t, 4> mask{ static_cast<uint8_t>(mask_key >> 24),
                                static_cast<uint8_t>(mask_key >> 16),
                                static_cast<uint8_t>(mask_key >> 8),

@@ -82,6 +82,11 @@ private:
   bool binary_ = false;     // the fragmented message's type
 };
 
+/// Appends a frame header: `first` (FIN, RSV and opcode bits), then the
+/// payload length in the shortest form RFC 6455 §5.2 allows, with the MASK
+/// bit when `masked` (the 4-byte key is the caller's to append).
+void append_frame_header(std::string& out, uint8_t first, uint64_t length, bool masked);
+
 /// Appends one client frame (FIN set, masked with `mask_key` as RFC 6455
 /// §5.3 requires of a client) carrying `payload`.
 void append_client_frame(std::string& out, ws_opcode op, std::string_view payload,

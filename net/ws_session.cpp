@@ -262,13 +262,18 @@ void ws_session<Stream>::start_upgrade() {
 }
 
 template <class Stream>
+void ws_session<Stream>::fail_handshake(error_code ec) {
+  if (ec == beast::error::timeout)
+    return fail(ec, errc::timeout, "WebSocket handshake with " + url_.host + " timed out");
+  fail(ec, errc::protocol, "WebSocket handshake with " + url_.host + " failed");
+}
+
+template <class Stream>
 void ws_session<Stream>::on_upgrade_written(error_code ec) {
   if (state_ != state::connecting)
     return;
-  if (ec == beast::error::timeout)
-    return fail(ec, errc::timeout, "WebSocket handshake with " + url_.host + " timed out");
   if (ec)
-    return fail(ec, errc::protocol, "WebSocket handshake with " + url_.host + " failed");
+    return fail_handshake(ec);
   upgrade_request_.reset();
   upgrade_response_.emplace();
   http::async_read_header(stream_, upgrade_buffer_, *upgrade_response_,
@@ -281,10 +286,8 @@ template <class Stream>
 void ws_session<Stream>::on_upgrade(error_code ec) {
   if (state_ != state::connecting)
     return;
-  if (ec == beast::error::timeout)
-    return fail(ec, errc::timeout, "WebSocket handshake with " + url_.host + " timed out");
   if (ec)
-    return fail(ec, errc::protocol, "WebSocket handshake with " + url_.host + " failed");
+    return fail_handshake(ec);
   const auto& res = upgrade_response_->get();
   if (res.result() != http::status::switching_protocols)
     return fail({}, errc::protocol,

@@ -73,6 +73,8 @@ private:
   void send_close(uint16_t code, std::string_view reason);
   void on_close_timeout(boost::system::error_code ec);
   void fail(boost::system::error_code ec, errc code, std::string what);
+  /// The upgrade request or response could not be written or read.
+  void fail_handshake(boost::system::error_code ec);
   void end_from(boost::system::error_code ec);
   void finish(ws_close_info info);
   uint32_t next_mask();

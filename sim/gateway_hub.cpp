@@ -13,8 +13,12 @@ gateway_hub::gateway_hub(world& state, fault_plan& faults, verdict& tally,
       start_limit_(start_limit),
       options_(std::move(options)) {}
 
+uint32_t gateway_hub::identify_key(uint32_t shard_id) const {
+  return shard_id % std::max<uint32_t>(1, start_limit_.max_concurrency);
+}
+
 bool gateway_hub::try_identify(uint32_t shard_id, time_point now) {
-  auto key = shard_id % std::max<uint32_t>(1, start_limit_.max_concurrency);
+  auto key = identify_key(shard_id);
   auto i = identify_at_.find(key);
   if (i != identify_at_.end() && now - i->second.at < options_.identify_window)
     return false;
@@ -23,8 +27,7 @@ bool gateway_hub::try_identify(uint32_t shard_id, time_point now) {
 }
 
 std::string gateway_hub::identify_refusal(uint32_t shard_id, time_point now) const {
-  auto key = shard_id % std::max<uint32_t>(1, start_limit_.max_concurrency);
-  auto i = identify_at_.find(key);
+  auto i = identify_at_.find(identify_key(shard_id));
   if (i == identify_at_.end())
     return {};
   auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(now - i->second.at);

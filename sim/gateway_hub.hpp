@@ -99,6 +99,8 @@ public:
 
   /// Whether an IDENTIFY of `shard_id` now keeps the pacing; records it if so.
   bool try_identify(uint32_t shard_id, time_point now);
+  /// The shard's identify rate-limit key: shard_id % max_concurrency.
+  uint32_t identify_key(uint32_t shard_id) const;
   /// Why try_identify refused: "12 ms after shard 4's" (for the verdict's notes).
   std::string identify_refusal(uint32_t shard_id, time_point now) const;
 

@@ -207,10 +207,9 @@ void gateway_session::identify(const simdjson::dom::element& d, time_point now,
   hub_.prune(now);
   if (!hub_.try_identify(shard_id, now)) {
     ++tally.identify_pacing_violations;
-    tally.note(
-      "IDENTIFY of shard " + std::to_string(shard_id) + " inside the identify window of key "
-      + std::to_string(shard_id % std::max<uint32_t>(1, hub_.start_limit().max_concurrency)) + " ("
-      + hub_.identify_refusal(shard_id, now) + ")");
+    tally.note("IDENTIFY of shard " + std::to_string(shard_id)
+               + " inside the identify window of key " + std::to_string(hub_.identify_key(shard_id))
+               + " (" + hub_.identify_refusal(shard_id, now) + ")");
     send(out, std::string{ R"({"t":null,"s":null,"op":9,"d":false})" });
     return;
   }

@@ -90,6 +90,7 @@
 #include "net/log.hpp"
 #include "net/tls.hpp"
 #include "net/ws_client.hpp"
+#include "net/ws_frame.hpp"
 #include "net/zlib_stream.hpp"
 #include "net/zstd_stream.hpp"
 #include "sim/simulator.hpp"
@@ -438,19 +439,7 @@ struct bare_client {
 
 /// WebSocket frame bytes (server to client: unmasked, FIN, binary).
 void append_frame(std::string& out, std::string_view payload) {
-  out.push_back(static_cast<char>(0x82));
-  auto n = payload.size();
-  if (n < 126) {
-    out.push_back(static_cast<char>(n));
-  } else if (n < 65536) {
-    out.push_back(static_cast<char>(126));
-    out.push_back(static_cast<char>(n >> 8));
-    out.push_back(static_cast<char>(n & 0xff));
-  } else {
-    out.push_back(static_cast<char>(127));
-    for (int shift = 56; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((n >> shift) & 0xff));
-  }
+  net::append_frame_header(out, 0x82, payload.size(), false);
   out.append(payload);
 }
 

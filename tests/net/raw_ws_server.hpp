@@ -24,19 +24,7 @@ namespace spectacles::net::testing {
 /// A server frame (unmasked) with any first byte.
 inline std::string server_frame(uint8_t first, std::string_view payload) {
   std::string out;
-  out.push_back(static_cast<char>(first));
-  auto n = payload.size();
-  if (n < 126) {
-    out.push_back(static_cast<char>(n));
-  } else if (n < 65536) {
-    out.push_back(static_cast<char>(126));
-    out.push_back(static_cast<char>(n >> 8));
-    out.push_back(static_cast<char>(n & 0xff));
-  } else {
-    out.push_back(static_cast<char>(127));
-    for (int shift = 56; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((static_cast<uint64_t>(n) >> shift) & 0xff));
-  }
+  append_frame_header(out, first, payload.size(), false);
   out.append(payload);
   return out;
 }
