@@ -224,8 +224,18 @@ CAF_TEST(without the cluster certificate a process can neither join nor send) {
   CAF_CHECK(!caf::openssl::remote_actor(foreign_sys, "127.0.0.1", a.port()));
   std::this_thread::sleep_for(2500ms); // x retries every 2 s
   // Nobody got in, and the refused handshakes did not drop the a-b link.
-  CAF_CHECK_EQUAL(members_of(sys, a, true), (names{ "a", "b" }));
-  CAF_CHECK_EQUAL(members_of(sys, b, true), (names{ "a", "b" }));
+  // Asked again only when this test's own TLS connect fails (CI saw one time
+  // out under load); a wrong member list is never retried.
+  auto members_now = [&](const node_process& node) {
+    auto got = members_of(sys, node, true);
+    for (int attempt = 0; attempt < 3 && got == names{ "<unreachable>" }; ++attempt) {
+      std::this_thread::sleep_for(200ms);
+      got = members_of(sys, node, true);
+    }
+    return got;
+  };
+  CAF_CHECK_EQUAL(members_now(a), (names{ "a", "b" }));
+  CAF_CHECK_EQUAL(members_now(b), (names{ "a", "b" }));
   CAF_CHECK_NOT_EQUAL(x.log().find("TLS handshake refused"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
