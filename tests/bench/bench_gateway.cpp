@@ -103,7 +103,7 @@ namespace oneway = spectacles::bench::oneway;
 namespace {
 
 constexpr uint64_t ingest_events = 100'000;
-constexpr int reps = 5;
+constexpr int reps = 9;
 constexpr size_t ingest_guilds = 4;
 constexpr double cpu_rate = 2000;    // events/s
 constexpr int cpu_windows = 5;       // one-second windows, median
@@ -914,7 +914,7 @@ int main(int argc, char** argv) {
                   "CPU of the I/O thread during ingest: socket, frames, inflate");
     bench::report("gateway.ingest_cpu.other_threads." + f.compression, f.other_us, "us/event", {},
                   0, "CPU of the rest: CAF workers (scan, hand-off, sink), replay writer");
-    std::printf("# %s: %.0f events per message to the router (a socket read's, up to 1 MiB)\n",
+    std::printf("# %s: %.0f events per message to the router (a socket read's, cut at 64 KiB)\n",
                 f.compression.c_str(), f.per_message);
     std::printf("# %s: largest frame %.1f KiB compressed, %.1f KiB inflated\n",
                 f.compression.c_str(), static_cast<double>(f.max_frame) / 1024,
