@@ -9,6 +9,7 @@
 #include "caf/all.hpp"
 
 #include "actors/gateway_type_ids.hpp"
+#include "actors/read_batch.hpp"
 #include "actors/router_type_ids.hpp"
 #include "net/io_pool.hpp"
 #include "net/log.hpp"
@@ -38,23 +39,14 @@ struct shard_io {
   std::chrono::steady_clock::time_point last_message{};
   std::shared_ptr<std::atomic<uint64_t>> hibernations;
   static constexpr size_t keep_buffer = 16 * 1024;
-  // The messages of the socket read being handled, back to back in one
-  // string (`ends`: where each ends): the actor gets them in one message
-  // (on_flush), not one message and one allocation each.
-  std::string batch;
-  std::vector<uint32_t> ends;
-  // A batch is cut at 64 KiB of text. With 1 MiB batches (a burst's whole
-  // socket read) the I/O thread spent 1.7x the CPU per event (zstd-stream,
-  // 0.83 vs 0.49 us in bench_gateway), most likely because a batch that size
-  // falls out of the cache while it is written and read; 16 KiB made one
-  // actor message (and one worker wake-up) per ~20 events and cost more.
-  static constexpr size_t batch_bytes = 64 * 1024;
-  size_t last_batch = 0;
+  // The messages of the socket read being handled: the actor gets them in
+  // one message at the end of the read (on_flush), or at the batch's cut.
+  read_batch batch;
 
   void flush() {
-    last_batch = batch.size();
-    if (!ends.empty())
-      tell(ws_msg_atom::value, id, std::exchange(batch, {}), std::exchange(ends, {}));
+    auto b = batch.take();
+    if (!b.ends.empty())
+      tell(ws_msg_atom::value, id, std::move(b.text), std::move(b.ends));
   }
 
   template <class... Ts>
@@ -94,12 +86,7 @@ struct shard_io {
         sock->abort();
       return;
     }
-    if (batch.empty()) // as large as the last one: no regrowing through a burst
-      batch.reserve(std::max(text.size(), last_batch));
-    batch.append(text);
-    ends.push_back(static_cast<uint32_t>(batch.size()));
-    // A batch ends with its socket read, or at batch_bytes of text.
-    if (batch.size() >= batch_bytes)
+    if (batch.add(text)) // a batch ends with its socket read, or at its cut
       flush();
     // An idle shard should hold little more than the inflater's window: give
     // back what a large message (GUILD_CREATE) made the buffers grow to.
@@ -158,6 +145,7 @@ void open_socket(self_ptr self, uint64_t id, const std::string& url) {
   io->owner = self->address();
   io->id = id;
   io->hibernate_after = st.options.hibernate_after;
+  io->batch = read_batch{ st.options.read_batch_bytes };
   io->last_message = std::chrono::steady_clock::now();
   io->hibernations = st.hibernations;
   const auto& compression = st.options.protocol.compression;
@@ -476,14 +464,11 @@ caf::behavior shard_actor(caf::stateful_actor<shard_actor_state>* self, shard_ac
       auto now = gateway_clock::now();
       st.batching = true;
       shard_actions actions;
-      uint32_t begin = 0;
-      for (auto end : ends) {
-        st.protocol->on_message(id, std::string_view{ texts }.substr(begin, end - begin), now,
-                                actions);
+      read_batch::split(texts, ends, [&](std::string_view message) {
+        st.protocol->on_message(id, message, now, actions);
         perform(self, std::move(actions));
         actions.clear(); // performed; the capacity serves the next message
-        begin = end;
-      }
+      });
       st.batching = false;
       if (st.router)
         flush_pending(self);

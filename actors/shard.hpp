@@ -65,6 +65,9 @@ struct shard_actor_options {
   // (an idle shard: only heartbeat ACKs) hibernates its inflater until the
   // next message: ~39 KiB less per idle connection. 0 = never.
   std::chrono::milliseconds hibernate_after = std::chrono::seconds(10);
+  // The messages of one socket read go to the actor together, in batches cut
+  // at this many bytes of text (actors/read_batch.hpp says why 64 KiB).
+  size_t read_batch_bytes = 64 * 1024;
   uint64_t seed = 0; // random source (heartbeat jitter, backoff); 0 = from the clock
 };
 
