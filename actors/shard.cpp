@@ -9,7 +9,6 @@
 #include "caf/all.hpp"
 
 #include "actors/gateway_type_ids.hpp"
-#include "actors/read_batch.hpp"
 #include "actors/router_type_ids.hpp"
 #include "net/io_pool.hpp"
 #include "net/log.hpp"

@@ -42,6 +42,7 @@
 #include "caf/stateful_actor.hpp"
 
 #include "actors/gateway_wire.hpp"
+#include "actors/read_batch.hpp"
 #include "actors/shard_protocol.hpp"
 #include "net/tls.hpp"
 
@@ -67,7 +68,7 @@ struct shard_actor_options {
   std::chrono::milliseconds hibernate_after = std::chrono::seconds(10);
   // The messages of one socket read go to the actor together, in batches cut
   // at this many bytes of text (actors/read_batch.hpp says why 64 KiB).
-  size_t read_batch_bytes = 64 * 1024;
+  size_t read_batch_bytes = read_batch::default_cut;
   uint64_t seed = 0; // random source (heartbeat jitter, backoff); 0 = from the clock
 };
 

@@ -104,9 +104,9 @@ CAF_TEST(an idle zlib - stream shard sleeps its inflater between events and lose
 }
 
 // After a pause the sim sends what it held back at once (256 events per poll), and socket reads
-// carry several messages each. With batches cut at 1 KiB (instead of 64 KiB) the I/O side hands
-// most reads to the actor in several batches (a run with a counter saw 1,031 cuts). Every event
-// must still arrive, once and in order.
+// carry several messages each. With batches cut at 1 KiB (instead of 64 KiB) the I/O side cuts
+// batches in the middle of reads (a run with a counter saw 1,031 cuts). Every event must still
+// arrive, once and in order.
 CAF_TEST(a burst after a pause crosses batch cuts and loses nothing) {
   gateway_fixture fx;
   fx.sim_options.gateway.events_per_second = 500;
