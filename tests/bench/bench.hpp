@@ -35,12 +35,11 @@ inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// One result row. `baseline` names the row this figure is compared with
-/// (empty for a baseline itself); ratio = figure / baseline_figure.
-inline void report(const std::string& name, double figure, const std::string& unit,
-                   const std::string& baseline = {}, double baseline_figure = 0,
-                   const std::string& note = {}) {
-  double ratio = baseline_figure > 0 ? figure / baseline_figure : 0;
+/// One result row with its ratio given: for a figure measured in rounds alternating with its
+/// baseline, the median of the per-round ratios (not the ratio of the two medians).
+inline void report_ratio(const std::string& name, double figure, const std::string& unit,
+                         const std::string& baseline, double baseline_figure, double ratio,
+                         const std::string& note = {}) {
   std::printf("%-48s %14.2f %-10s", name.c_str(), figure, unit.c_str());
   if (!baseline.empty())
     std::printf(" vs %s: %.3f", baseline.c_str(), ratio);
@@ -60,6 +59,15 @@ inline void report(const std::string& name, double figure, const std::string& un
   std::ofstream tsv{ std::string(dir) + "/results.tsv", std::ios::app };
   tsv << name << '\t' << figure << '\t' << unit << '\t' << (baseline.empty() ? "-" : baseline)
       << '\t' << (baseline.empty() ? std::string("-") : std::to_string(ratio)) << '\n';
+}
+
+/// One result row. `baseline` names the row this figure is compared with
+/// (empty for a baseline itself); ratio = figure / baseline_figure.
+inline void report(const std::string& name, double figure, const std::string& unit,
+                   const std::string& baseline = {}, double baseline_figure = 0,
+                   const std::string& note = {}) {
+  report_ratio(name, figure, unit, baseline, baseline_figure,
+               baseline_figure > 0 ? figure / baseline_figure : 0, note);
 }
 
 } // namespace spectacles::bench

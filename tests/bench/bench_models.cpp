@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace spectacles;
 
@@ -43,27 +44,60 @@ std::string first_envelope(const std::string& array_text) {
   std::exit(1);
 }
 
+// How many times `once` runs in a batch of about 20 ms, so the clock resolution does not matter.
 template <class F>
-double mb_per_s(size_t bytes, F&& once) {
-  // Size the batch to ~20 ms so the clock resolution does not matter.
+size_t batch_size(F& once) {
   size_t iters = 1;
   while (true) {
     auto t0 = std::chrono::steady_clock::now();
     for (size_t i = 0; i < iters; ++i)
       once();
     if (bench::seconds_since(t0) > 0.02)
-      break;
+      return iters;
     iters *= 2;
   }
-  std::vector<double> reps;
-  for (int r = 0; r < 9; ++r) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < iters; ++i)
-      once();
-    double s = bench::seconds_since(t0);
-    reps.push_back(static_cast<double>(bytes * iters) / s / 1e6);
+}
+
+template <class F>
+double batch_mb_per_s(size_t bytes, size_t iters, F& once) {
+  auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < iters; ++i)
+    once();
+  return static_cast<double>(bytes * iters) / bench::seconds_since(t0) / 1e6;
+}
+
+struct paired {
+  double baseline_mbs; // median of the baseline's batches
+  double mbs;          // median of the candidate's batches
+  double ratio;        // median of candidate / baseline, batch pair by batch pair
+};
+
+// The candidate and the baseline are timed in alternating batches, the order flipping every
+// round, and the figure is the median of the per-round ratios. This machine's speed drifts by
+// up to 2x over seconds (a shared hypervisor); timing every baseline batch first and then every
+// candidate batch carried that drift into the ratio, which moved by 0.2 between runs.
+template <class B, class F>
+paired measure_paired(size_t bytes, B&& baseline, F&& candidate) {
+  size_t base_iters = batch_size(baseline);
+  size_t cand_iters = batch_size(candidate);
+  std::vector<double> base;
+  std::vector<double> cand;
+  std::vector<double> ratios;
+  for (int r = 0; r < 21; ++r) {
+    double b;
+    double c;
+    if (r % 2 == 0) {
+      b = batch_mb_per_s(bytes, base_iters, baseline);
+      c = batch_mb_per_s(bytes, cand_iters, candidate);
+    } else {
+      c = batch_mb_per_s(bytes, cand_iters, candidate);
+      b = batch_mb_per_s(bytes, base_iters, baseline);
+    }
+    base.push_back(b);
+    cand.push_back(c);
+    ratios.push_back(c / b);
   }
-  return bench::median(reps);
+  return { bench::median(base), bench::median(cand), bench::median(ratios) };
 }
 
 void run(const std::string& label, const std::string& fixture) {
@@ -81,31 +115,36 @@ void run(const std::string& label, const std::string& fixture) {
   uint64_t ref_s = root["s"].get_uint64().value_unsafe();
   std::string ref_t{ root["t"].get_string().value_unsafe() };
 
-  double dom_mbs = mb_per_s(text.size(), [&] {
+  auto dom_parse = [&] {
     simdjson::dom::element el;
     if (dom.parse(padded).get(el) || el["s"].get_uint64().value_unsafe() != ref_s)
       die("DOM result changed");
-  });
-  bench::report("models.dom_parse." + label, dom_mbs, "MB/s", "", 0,
-                std::to_string(text.size()) + " bytes, simdjson DOM");
+  };
+  const std::string dom_row = "models.dom_parse." + label;
+  auto row = [&](const std::string& name, const paired& p, const std::string& note) {
+    bench::report_ratio(name, p.mbs, "MB/s", dom_row, p.baseline_mbs, p.ratio,
+                        note + "; median of 21 batch pairs alternating with the DOM parse");
+  };
 
-  double scan_mbs = mb_per_s(text.size(), [&] {
+  auto scan = measure_paired(text.size(), dom_parse, [&] {
     auto r = models::scan_envelope(text);
     if (!r || r->op != ref_op || r->s != ref_s || r->t != ref_t)
       die("scan disagrees with the DOM: " + r.error_message());
   });
-  bench::report("models.envelope_scan." + label, scan_mbs, "MB/s", "models.dom_parse." + label,
-                dom_mbs,
-                std::string("goal >= 2x DOM; kernel ")
-                  + (models::active_scan_kernel() == models::scan_kernel::avx2 ? "avx2" : "sse2"));
+  bench::report(dom_row, scan.baseline_mbs, "MB/s", "", 0,
+                std::to_string(text.size()) + " bytes, simdjson DOM (batches beside the scan)");
+  row("models.envelope_scan." + label, scan,
+      std::string("goal >= 2x DOM; kernel ")
+        + (models::active_scan_kernel() == models::scan_kernel::avx2 ? "avx2" : "sse2"));
   // The baseline kernel on the same bytes, for the figure of what runtime dispatch buys.
-  double sse2_mbs = mb_per_s(text.size(), [&] {
-    auto r = models::scan_envelope_with(models::scan_kernel::sse2, text);
-    if (!r || r->op != ref_op || r->s != ref_s || r->t != ref_t)
-      die("sse2 scan disagrees with the DOM: " + r.error_message());
-  });
-  bench::report("models.envelope_scan_sse2." + label, sse2_mbs, "MB/s", "models.dom_parse." + label,
-                dom_mbs, "the baseline kernel, forced");
+  row("models.envelope_scan_sse2." + label,
+      measure_paired(text.size(), dom_parse,
+                     [&] {
+                       auto r = models::scan_envelope_with(models::scan_kernel::sse2, text);
+                       if (!r || r->op != ref_op || r->s != ref_s || r->t != ref_t)
+                         die("sse2 scan disagrees with the DOM: " + r.error_message());
+                     }),
+      "the baseline kernel, forced");
 
   auto env = models::scan_envelope(text);
   {
@@ -114,22 +153,24 @@ void run(const std::string& label, const std::string& fixture) {
       die("decode failed: " + ev.error().message);
   }
   // The worker's step: typed decode of `d` (the shard already scanned the envelope).
-  double decode_mbs = mb_per_s(text.size(), [&] {
-    auto ev = models::decode_event(env->t, env->d);
-    if (!ev || models::event_name(*ev) != ref_t)
-      die("decode disagrees with the DOM");
-  });
-  bench::report("models.full_decode." + label, decode_mbs, "MB/s", "models.dom_parse." + label,
-                dom_mbs, "decode_event(t, d) to typed structs; goal >= 0.5x DOM");
+  row("models.full_decode." + label,
+      measure_paired(text.size(), dom_parse,
+                     [&] {
+                       auto ev = models::decode_event(env->t, env->d);
+                       if (!ev || models::event_name(*ev) != ref_t)
+                         die("decode disagrees with the DOM");
+                     }),
+      "decode_event(t, d) to typed structs; goal >= 0.5x DOM");
   // Both steps in one process, for a reader who wants the end-to-end figure.
-  double both_mbs = mb_per_s(text.size(), [&] {
-    auto r = models::scan_envelope(text);
-    auto ev = models::decode_event(r->t, r->d);
-    if (!ev || models::event_name(*ev) != ref_t)
-      die("decode disagrees with the DOM");
-  });
-  bench::report("models.scan_and_decode." + label, both_mbs, "MB/s", "models.dom_parse." + label,
-                dom_mbs, "scan_envelope + decode_event");
+  row("models.scan_and_decode." + label,
+      measure_paired(text.size(), dom_parse,
+                     [&] {
+                       auto r = models::scan_envelope(text);
+                       auto ev = models::decode_event(r->t, r->d);
+                       if (!ev || models::event_name(*ev) != ref_t)
+                         die("decode disagrees with the DOM");
+                     }),
+      "scan_envelope + decode_event");
 }
 
 } // namespace
