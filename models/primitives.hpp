@@ -7,7 +7,9 @@
 //   "locale": "en-US"                                   -> locale
 #pragma once
 
+#include <compare>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -174,13 +176,59 @@ struct color {
 };
 
 /// An image hash (avatar, icon, banner, ...); the CDN URL is built from it.
-struct image_hash {
-  std::string value;
+///
+/// Discord's hashes are 32 hex digits, with "a_" in front when the image is animated. Up to 34
+/// characters are kept inside the object, so decoding a user's avatar, a guild's icon or a
+/// badge allocates nothing (a std::string would, past 15 characters); anything longer is kept
+/// whole on the heap, so an unexpected hash is read, compared and re-encoded as it came.
+class image_hash {
+public:
+  static constexpr size_t inline_capacity = 34;
+
+  image_hash() = default;
+  image_hash(std::string_view text) { // NOLINT: implicit, like std::string from a literal
+    assign(text);
+  }
+  image_hash(const char* text) : image_hash(std::string_view{ text }) {}
+
+  void assign(std::string_view text) {
+    if (text.size() <= inline_capacity) {
+      size_ = static_cast<uint8_t>(text.size());
+      std::memcpy(inline_, text.data(), text.size());
+      heap_.clear();
+    } else {
+      size_ = on_heap;
+      heap_.assign(text);
+    }
+  }
+
+  std::string_view view() const {
+    return size_ == on_heap ? std::string_view{ heap_ } : std::string_view{ inline_, size_ };
+  }
+  std::string str() const {
+    return std::string{ view() };
+  }
+  bool empty() const {
+    return size_ == 0;
+  }
   /// Animated images have hashes starting with "a_" and are served as GIF/WebP.
   bool animated() const {
-    return value.size() > 2 && value[0] == 'a' && value[1] == '_';
+    auto v = view();
+    return v.size() > 2 && v[0] == 'a' && v[1] == '_';
   }
-  auto operator<=>(const image_hash&) const = default;
+
+  friend bool operator==(const image_hash& a, const image_hash& b) {
+    return a.view() == b.view();
+  }
+  friend auto operator<=>(const image_hash& a, const image_hash& b) {
+    return a.view() <=> b.view();
+  }
+
+private:
+  static constexpr uint8_t on_heap = 0xFF;
+  uint8_t size_ = 0;                  // characters in inline_, or on_heap
+  char inline_[inline_capacity] = {}; // NOLINT: a fixed buffer on purpose
+  std::string heap_;                  // only for text longer than inline_capacity
 };
 
 /// A locale string such as "en-US" (developers/reference.mdx § Locales); kept open.

@@ -386,10 +386,14 @@ struct codec<color> {
 template <>
 struct codec<image_hash> {
   static bool decode(node e, image_hash& out, decode_ctx& c) {
-    return codec<std::string>::decode(e, out.value, c);
+    std::string_view sv;
+    if (!c.get_string(e, sv))
+      return fail(c, "an image hash string", e);
+    out.assign(sv);
+    return true;
   }
   static void encode(std::string& out, const image_hash& v) {
-    write_json_string(out, v.value);
+    write_json_string(out, v.view());
   }
 };
 

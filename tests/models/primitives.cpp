@@ -1,0 +1,164 @@
+// The primitives' own parsers: timestamps (the fast path for the form Discord writes and the
+// general parser must agree, and both must refuse what is not a date) and image hashes (kept
+// inline up to 34 characters, on the heap beyond, equal and re-encoded as they came either way).
+#include "models/events.hpp"
+
+#define CAF_SUITE models.primitives
+#include "caf/test/unit_test.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <random>
+#include <string>
+
+using namespace spectacles::models;
+
+namespace {
+
+// "2024-02-27T19:50:51.701000" + `offset`.
+std::string stamp(int y, int mo, int d, int h, int mi, int s, int us, const char* offset) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s", y, mo, d, h, mi, s, us,
+                offset);
+  return buf;
+}
+
+int64_t us_of(const std::optional<timestamp>& t) {
+  return t ? t->unix_us() : INT64_MIN;
+}
+
+} // namespace
+
+CAF_TEST(the form Discord writes reads the same as every other spelling of the instant) {
+  auto t = timestamp::parse("2024-02-27T19:50:51.701000+00:00");
+  CAF_REQUIRE(t);
+  CAF_CHECK_EQUAL(t->unix_us(), int64_t{ 1709063451701000 });
+  CAF_CHECK_EQUAL(t->to_string(), "2024-02-27T19:50:51.701000+00:00");
+  CAF_CHECK_EQUAL(us_of(timestamp::parse("2024-02-27T19:50:51.701Z")), t->unix_us());
+  CAF_CHECK_EQUAL(us_of(timestamp::parse("2024-02-27T21:20:51.701000+01:30")), t->unix_us());
+  CAF_CHECK_EQUAL(us_of(timestamp::parse("2024-02-27 19:50:51.7010009+00:00")), t->unix_us());
+
+  // Random instants over four centuries: the 32-character form (the fast path) against the
+  // same instant written with 'Z' and with a "+0000" offset (the general parser).
+  std::mt19937 rng{ 20261202 };
+  for (int i = 0; i < 20000; ++i) {
+    int y = std::uniform_int_distribution<int>{ 1900, 2300 }(rng);
+    int mo = std::uniform_int_distribution<int>{ 1, 12 }(rng);
+    int d = std::uniform_int_distribution<int>{ 1, 28 }(rng);
+    int h = std::uniform_int_distribution<int>{ 0, 23 }(rng);
+    int mi = std::uniform_int_distribution<int>{ 0, 59 }(rng);
+    int s = std::uniform_int_distribution<int>{ 0, 59 }(rng);
+    int us = std::uniform_int_distribution<int>{ 0, 999999 }(rng);
+    auto fast = timestamp::parse(stamp(y, mo, d, h, mi, s, us, "+00:00"));
+    auto z = timestamp::parse(stamp(y, mo, d, h, mi, s, us, "Z"));
+    auto plain = timestamp::parse(stamp(y, mo, d, h, mi, s, us, "+0000"));
+    CAF_REQUIRE(fast && z && plain);
+    if (fast->unix_us() != z->unix_us() || fast->unix_us() != plain->unix_us())
+      CAF_FAIL("the two parsers disagree on " << stamp(y, mo, d, h, mi, s, us, "+00:00"));
+    if (timestamp::parse(fast->to_string()) != fast)
+      CAF_FAIL("to_string does not read back for " << fast->to_string());
+  }
+}
+
+CAF_TEST(dates that do not exist and malformed text are refused in the form Discord writes) {
+  CAF_CHECK(timestamp::parse("2024-02-29T00:00:00.000000+00:00")); // a leap day
+  CAF_CHECK(timestamp::parse("2000-02-29T00:00:00.000000+00:00"));
+  CAF_CHECK(timestamp::parse("2016-12-31T23:59:60.000000+00:00")); // a leap second
+  for (const char* bad : {
+         "2023-02-29T00:00:00.000000+00:00",
+         "1900-02-29T00:00:00.000000+00:00",
+         "2024-13-01T00:00:00.000000+00:00",
+         "2024-00-01T00:00:00.000000+00:00",
+         "2024-04-31T00:00:00.000000+00:00",
+         "2024-01-00T00:00:00.000000+00:00",
+         "2024-01-01T24:00:00.000000+00:00",
+         "2024-01-01T00:60:00.000000+00:00",
+         "2024-01-01T00:00:61.000000+00:00",
+         "2024-01-01T00:00:00.000000+00:0",
+         "2024-01-01T00:00:00.000000",
+         "2024-01-01T00:00:00.000000+00:00 ",
+       })
+    if (timestamp::parse(bad))
+      CAF_FAIL("accepted " << bad);
+  // Every byte of the canonical form replaced by every other byte class: a digit where a
+  // separator belongs, a letter, a slash or colon (the bytes around the digits), a high byte.
+  const std::string good = "2024-02-27T19:50:51.701000+00:00";
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (char c : { '0', '9', 'a', '/', ':', '-', '.', '+', ' ', '\xB0' }) {
+      if (c == good[i])
+        continue;
+      std::string text = good;
+      text[i] = c;
+      auto t = timestamp::parse(text);
+      bool digit_for_digit = c >= '0' && c <= '9' && good[i] >= '0' && good[i] <= '9';
+      // Some replacements are other valid spellings ('T' -> ' ', "+00:00" -> "-00:00").
+      bool still_valid = (i == 10 && c == ' ') || (i == 26 && c == '-');
+      if (digit_for_digit || still_valid)
+        continue; // the same or another valid instant (checked against the general parser)
+      if (t)
+        CAF_FAIL("accepted " << text);
+    }
+  }
+  // Digit for digit in the date, time and fraction, the fast path must agree with the general
+  // parser (the same text ending in 'Z') wherever either accepts.
+  for (size_t i = 0; i < 26; ++i) {
+    if (good[i] < '0' || good[i] > '9')
+      continue;
+    for (char c = '0'; c <= '9'; ++c) {
+      std::string text = good;
+      text[i] = c;
+      std::string z = text.substr(0, 26) + "Z";
+      CAF_CHECK_EQUAL(us_of(timestamp::parse(text)), us_of(timestamp::parse(z)));
+    }
+  }
+}
+
+CAF_TEST(image hashes are kept inline up to 34 characters and on the heap beyond) {
+  image_hash plain{ "1269e74af4df7417b13759eae50c83dc" };
+  image_hash animated{ "a_1269e74af4df7417b13759eae50c83dc" };
+  CAF_CHECK_EQUAL(plain.view(), "1269e74af4df7417b13759eae50c83dc");
+  CAF_CHECK(!plain.animated());
+  CAF_CHECK(animated.animated());
+  CAF_CHECK_EQUAL(animated.view().size(), image_hash::inline_capacity);
+  CAF_CHECK(image_hash{}.empty());
+  CAF_CHECK(!image_hash{ "a_" }.animated());
+  std::string long_text(100, 'f');
+  long_text.replace(0, 2, "a_");
+  image_hash long_hash{ long_text };
+  CAF_CHECK_EQUAL(long_hash.view(), long_text);
+  CAF_CHECK(long_hash.animated());
+  // Copies, moves and reassignment between the two storages keep the text.
+  image_hash copy = long_hash;
+  CAF_CHECK(copy == long_hash);
+  copy = plain;
+  CAF_CHECK(copy == plain);
+  CAF_CHECK_EQUAL(copy.view(), plain.view());
+  copy.assign(long_text);
+  image_hash moved = std::move(copy);
+  CAF_CHECK_EQUAL(moved.view(), long_text);
+  moved.assign("ab");
+  CAF_CHECK_EQUAL(moved.view(), "ab");
+  CAF_CHECK(plain < animated); // ordered as their text
+  CAF_CHECK(plain != animated);
+
+  // Through the codec: inline, heap and escaped hashes decode and re-encode as they came.
+  for (const std::string& hash :
+       { std::string("1269e74af4df7417b13759eae50c83dc"),
+         std::string("a_1269e74af4df7417b13759eae50c83dc"), long_text, std::string("") }) {
+    std::string json = R"({"id":"5","username":"u","discriminator":"0","global_name":null,)"
+                       R"("avatar":")"
+                       + hash + R"("})";
+    auto u = decode<user>(json);
+    CAF_REQUIRE(u.ok());
+    CAF_REQUIRE(u->avatar.has_value());
+    CAF_CHECK_EQUAL(u->avatar->view(), hash);
+    CAF_CHECK_EQUAL(encode(*u), json);
+  }
+  auto escaped = decode<user>(R"({"id":"5","avatar":"a_\u0031\"x"})");
+  CAF_REQUIRE(escaped.ok());
+  CAF_CHECK_EQUAL(escaped->avatar->view(), "a_1\"x");
+  auto wrong = decode<user>(R"({"id":"5","avatar":12})");
+  CAF_REQUIRE(!wrong.ok());
+  CAF_CHECK_EQUAL(wrong.error().message, "avatar: expected an image hash string, got 12");
+}
