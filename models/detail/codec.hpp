@@ -607,6 +607,15 @@ struct field_table {
   // without hashing. Only a hint, shared by every thread: relaxed, rewritten only on a miss.
   static_assert(size < 255, "field indices are kept in a byte");
   mutable std::array<std::atomic<uint8_t>, size + 1> next{};
+  // Keys this build does not model (Discord's undocumented "version" on every channel and
+  // role, say) would otherwise be hashed and probed for in every object. unknown_after[f]
+  // remembers the unknown key that last followed field f when it is 1 to 7 bytes long: its
+  // bytes and length packed into one word (0 = none), which names exactly one key, so a match
+  // is that same unknown key and never a field. One atomic word: no torn reads across threads.
+  mutable std::array<std::atomic<uint64_t>, size + 1> unknown_after{};
+  static uint64_t packed_short(const digest& d) {
+    return d.len - 1 < 7 ? d.head | (uint64_t(d.len) << 56) : 0;
+  }
 
   template <size_t... I>
   field_table(std::index_sequence<I...>)
@@ -693,9 +702,14 @@ struct field_table {
           && (d.len <= 16 || same_middle(names[guess - 1].data(), key.data(), d.len)))
         return guess - 1;
     }
+    uint64_t packed = packed_short(d);
+    if (packed != 0 && packed == unknown_after[prev].load(std::memory_order_relaxed))
+      return size;
     size_t i = find(d, key);
     if (i != size)
       next[prev].store(static_cast<uint8_t>(i + 1), std::memory_order_relaxed);
+    else if (packed != 0)
+      unknown_after[prev].store(packed, std::memory_order_relaxed);
     return i;
   }
 };

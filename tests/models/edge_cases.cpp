@@ -723,6 +723,32 @@ CAF_TEST(keys in any order and alternating orders decode the same) {
   CAF_CHECK(!alike->avatar_decoration_data.has_value());
 }
 
+// An unknown key of up to 7 bytes is remembered by its bytes and length after the field it
+// followed, and skipped without a lookup the next time; only that exact key may be skipped.
+CAF_TEST(a remembered unknown key never hides a field) {
+  for (int round = 0; round < 3; ++round) {
+    auto a = decode<user>(R"({"id":"5","mystery":1,"username":"a"})");
+    CAF_REQUIRE(a.ok());
+    CAF_CHECK_EQUAL(a->username, "a");
+  }
+  // Known short keys where "mystery" was, and keys alike in length or in bytes.
+  auto b = decode<user>(R"({"id":"5","bot":true,"email":"e","mysterz":2,"username":"b"})");
+  CAF_REQUIRE(b.ok());
+  CAF_CHECK(b->bot == std::optional<bool>{ true });
+  CAF_REQUIRE(b->email && *b->email);
+  CAF_CHECK_EQUAL(**b->email, "e");
+  CAF_CHECK_EQUAL(b->username, "b");
+  // "bot" and "bot\0" (an escaped NUL) differ only in length: the length is part of the word.
+  for (int round = 0; round < 3; ++round) {
+    auto c = decode<user>(R"({"id":"5","bot\u0000":true,"username":"c"})");
+    CAF_REQUIRE(c.ok());
+    CAF_CHECK(!c->bot.has_value());
+    auto d = decode<user>(R"({"id":"5","bot":false,"username":"d"})");
+    CAF_REQUIRE(d.ok());
+    CAF_CHECK(d->bot == std::optional<bool>{ false });
+  }
+}
+
 namespace {
 
 template <class T>
