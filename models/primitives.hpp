@@ -10,6 +10,7 @@
 #include <compare>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -190,20 +191,45 @@ public:
     assign(text);
   }
   image_hash(const char* text) : image_hash(std::string_view{ text }) {}
+  image_hash(const image_hash& other) {
+    assign(other.view());
+  }
+  // A moved-from hash is empty (a defaulted move would leave it saying "on the heap" with no
+  // heap text).
+  image_hash(image_hash&& other) noexcept : size_(other.size_), heap_(std::move(other.heap_)) {
+    std::memcpy(inline_, other.inline_, inline_capacity);
+    other.size_ = 0;
+  }
+  image_hash& operator=(const image_hash& other) {
+    if (this != &other)
+      assign(other.view());
+    return *this;
+  }
+  image_hash& operator=(image_hash&& other) noexcept {
+    if (this != &other) {
+      size_ = other.size_;
+      std::memcpy(inline_, other.inline_, inline_capacity);
+      heap_ = std::move(other.heap_);
+      other.size_ = 0;
+    }
+    return *this;
+  }
+  ~image_hash() = default;
 
   void assign(std::string_view text) {
     if (text.size() <= inline_capacity) {
       size_ = static_cast<uint8_t>(text.size());
       std::memcpy(inline_, text.data(), text.size());
-      heap_.clear();
+      heap_.reset();
     } else {
+      auto copy = std::make_unique<std::string>(text);
       size_ = on_heap;
-      heap_.assign(text);
+      heap_ = std::move(copy);
     }
   }
 
   std::string_view view() const {
-    return size_ == on_heap ? std::string_view{ heap_ } : std::string_view{ inline_, size_ };
+    return size_ == on_heap ? std::string_view{ *heap_ } : std::string_view{ inline_, size_ };
   }
   std::string str() const {
     return std::string{ view() };
@@ -228,7 +254,9 @@ private:
   static constexpr uint8_t on_heap = 0xFF;
   uint8_t size_ = 0;                  // characters in inline_, or on_heap
   char inline_[inline_capacity] = {}; // NOLINT: a fixed buffer on purpose
-  std::string heap_;                  // only for text longer than inline_capacity
+  // Only for text longer than inline_capacity; a pointer, not a std::string, keeps the object at
+  // 48 bytes (a std::string here made it 72, and every model holding a hash grew with it).
+  std::unique_ptr<std::string> heap_;
 };
 
 /// A locale string such as "en-US" (developers/reference.mdx § Locales); kept open.

@@ -137,6 +137,13 @@ CAF_TEST(image hashes are kept inline up to 34 characters and on the heap beyond
   copy.assign(long_text);
   image_hash moved = std::move(copy);
   CAF_CHECK_EQUAL(moved.view(), long_text);
+  CAF_CHECK(copy.empty()); // NOLINT: a moved-from hash is empty, not dangling
+  CAF_CHECK_EQUAL(copy.view(), "");
+  copy = std::move(moved);
+  CAF_CHECK_EQUAL(copy.view(), long_text);
+  CAF_CHECK(moved.empty()); // NOLINT
+  moved = copy;
+  CAF_CHECK_EQUAL(moved.view(), long_text);
   moved.assign("ab");
   CAF_CHECK_EQUAL(moved.view(), "ab");
   CAF_CHECK(plain < animated); // ordered as their text
