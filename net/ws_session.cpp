@@ -340,9 +340,15 @@ void ws_session<Stream>::do_read() {
     rpos_ = 0;
     rend_ = held;
   }
+  read_pending_ = true;
   stream_.async_read_some(
     asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
     [self = this->shared_from_this(), asked = rcap_ - rend_](error_code ec, size_t n) {
+      self->read_pending_ = false;
+      if (self->state_ == state::done) {
+        self->release_read_buffer(); // finish() left it to this read
+        return;
+      }
       // A full read means more is waiting: read more at once next time.
       if (!ec && n == asked)
         self->rwant_ = std::min(self->rwant_ * 2, max_read);
@@ -522,6 +528,12 @@ void ws_session<Stream>::end_from(error_code ec) {
 }
 
 template <class Stream>
+void ws_session<Stream>::release_read_buffer() {
+  rbuf_.reset();
+  rcap_ = rpos_ = rend_ = 0;
+}
+
+template <class Stream>
 void ws_session<Stream>::finish(ws_close_info info) {
   if (state_ == state::done)
     return;
@@ -535,8 +547,8 @@ void ws_session<Stream>::finish(ws_close_info info) {
   queued_ -= queue_.size();
   queue_.clear();
   control_.clear();
-  rbuf_.reset();
-  rcap_ = rpos_ = rend_ = 0;
+  if (!read_pending_)
+    release_read_buffer();
   if (info.err)
     log::debug("ws_client", url_.origin(), ": ", info.err->what());
   if (cbs_.on_close)

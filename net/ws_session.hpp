@@ -77,6 +77,7 @@ private:
   void fail_handshake(boost::system::error_code ec);
   void end_from(boost::system::error_code ec);
   void finish(ws_close_info info);
+  void release_read_buffer();
   uint32_t next_mask();
 
   // ws_frame_sink
@@ -110,6 +111,10 @@ private:
   size_t rneed_ = 0; // bytes the frame at rpos_ needs in all (0 = any)
   size_t rwant_ = 0; // size of the next read; doubles while reads come back full
   bool delivered_ = false;
+  // An async_read_some into rbuf_ is outstanding. Over TLS the read can still copy decrypted
+  // bytes into the buffer after the socket is closed (the lower layer's read had completed and
+  // SSL_read runs when its handler does), so finish() must not free rbuf_ until it returns.
+  bool read_pending_ = false;
 
   // Writing: data frames in order; control frames (pong, close) go first.
   struct outgoing {
