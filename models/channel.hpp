@@ -105,7 +105,7 @@ struct channel {
   std::optional<int32_t> message_count;
   std::optional<int32_t> member_count;
   std::optional<models::thread_metadata> thread_metadata;
-  std::optional<thread_member> member;
+  heap_optional<thread_member> member;
   std::optional<int32_t> default_auto_archive_duration;
   std::optional<models::permissions> permissions;
   std::optional<uint64_t> flags;

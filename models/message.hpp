@@ -438,16 +438,16 @@ struct message {
   std::optional<models::message_reference> message_reference;
   std::optional<std::vector<message_snapshot>> message_snapshots;
   std::optional<nullable<box<message>>> referenced_message;
-  std::optional<message_interaction_metadata> interaction_metadata;
-  std::optional<message_interaction> interaction;
-  std::optional<channel> thread;
+  heap_optional<message_interaction_metadata> interaction_metadata;
+  heap_optional<message_interaction> interaction;
+  heap_optional<channel> thread;
   std::optional<std::vector<component>> components;
   std::optional<std::vector<sticker_item>> sticker_items;
   std::optional<std::vector<sticker>> stickers;
   std::optional<int32_t> position;
   std::optional<models::role_subscription_data> role_subscription_data;
-  std::optional<resolved_data> resolved;
-  std::optional<models::poll> poll;
+  heap_optional<resolved_data> resolved;
+  heap_optional<models::poll> poll;
   std::optional<message_call> call;
   // MESSAGE_CREATE/UPDATE extras (gateway-events.mdx § Message Create)
   std::optional<snowflake> guild_id;

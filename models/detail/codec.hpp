@@ -184,6 +184,8 @@ struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 template <class T>
+struct is_optional<heap_optional<T>> : std::true_type {};
+template <class T>
 struct is_nullable : std::false_type {};
 template <class T>
 struct is_nullable<nullable<T>> : std::true_type {};
@@ -195,6 +197,13 @@ struct codec;
 /// model is not zeroed first; value-initialised for everything else.
 template <class T>
 T& emplace_fresh(std::optional<T>& o) {
+  if constexpr (described<T>)
+    return o.emplace(default_init<T>{});
+  else
+    return o.emplace();
+}
+template <class T>
+T& emplace_fresh(heap_optional<T>& o) {
   if constexpr (described<T>)
     return o.emplace(default_init<T>{});
   else

@@ -764,6 +764,10 @@ constexpr bool is_vector_v = false;
 template <class T>
 constexpr bool is_vector_v<std::vector<T>> = true;
 template <class T>
+constexpr bool is_heap_optional_v = false;
+template <class T>
+constexpr bool is_heap_optional_v<heap_optional<T>> = true;
+template <class T>
 constexpr bool is_box_v = false;
 template <class T>
 constexpr bool is_box_v<box<T>> = true;
@@ -795,7 +799,9 @@ struct default_init_check {
 
   template <class M>
   void member_type() {
-    if constexpr (is_optional_v<M> || is_nullable_v<M> || is_vector_v<M> || is_box_v<M>)
+    if constexpr (
+      is_optional_v<
+        M> || is_heap_optional_v<M> || is_nullable_v<M> || is_vector_v<M> || is_box_v<M>)
       member_type<typename inner<M>::type>();
     else if constexpr (is_map_v<M>)
       member_type<typename M::mapped_type>();

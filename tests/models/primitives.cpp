@@ -1,6 +1,7 @@
 // The primitives' own parsers: timestamps (the fast path for the form Discord writes and the
 // general parser must agree, and both must refuse what is not a date) and image hashes (kept
-// inline up to 34 characters, on the heap beyond, equal and re-encoded as they came either way).
+// inline up to 34 characters, on the heap beyond, equal and re-encoded as they came either way)
+// and heap_optional (the large members a message or channel rarely carries).
 #include "models/events.hpp"
 
 #define CAF_SUITE models.primitives
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 using namespace spectacles::models;
@@ -168,4 +170,68 @@ CAF_TEST(image hashes are kept inline up to 34 characters and on the heap beyond
   auto wrong = decode<user>(R"({"id":"5","avatar":12})");
   CAF_REQUIRE(!wrong.ok());
   CAF_CHECK_EQUAL(wrong.error().message, "avatar: expected an image hash string, got 12");
+}
+
+// -- heap_optional ------------------------------------------------------------------------------
+
+CAF_TEST(heap optionals read like std optional and copy deeply) {
+  heap_optional<std::string> none;
+  CAF_CHECK(!none);
+  CAF_CHECK(!none.has_value());
+  CAF_CHECK(none == std::nullopt);
+  CAF_CHECK_EQUAL(none.value_or("fallback"), "fallback");
+  bool threw = false;
+  try {
+    (void)none.value();
+  } catch (const std::bad_optional_access&) {
+    threw = true;
+  }
+  CAF_CHECK(threw);
+  heap_optional<std::string> one{ std::string("x") };
+  CAF_REQUIRE(one);
+  CAF_CHECK_EQUAL(*one, "x");
+  CAF_CHECK_EQUAL(one->size(), 1u);
+  heap_optional<std::string> copy = one;
+  copy->append("y"); // a deep copy: the original keeps its value
+  CAF_CHECK_EQUAL(*one, "x");
+  CAF_CHECK_EQUAL(*copy, "xy");
+  CAF_CHECK(!(copy == one));
+  copy = one;
+  CAF_CHECK(copy == one);
+  copy = std::nullopt;
+  CAF_CHECK(!copy);
+  CAF_CHECK(!(copy == one));
+  copy.emplace("z");
+  CAF_CHECK_EQUAL(*copy, "z");
+  copy.reset();
+  CAF_CHECK(copy == none);
+}
+
+CAF_TEST(members that are rarely sent keep the common models small) {
+  // A message once held a whole channel (thread), two interaction records, a poll and resolved
+  // data inline: 9 KB for every decoded message. They live behind heap_optional now.
+  CAF_CHECK_LESS(sizeof(message), 4096u);
+  CAF_CHECK_LESS(sizeof(channel), 1024u);
+  std::string json = R"({"id":"1","channel_id":"2","author":{"id":"3","username":"u",)"
+                     R"("discriminator":"0","global_name":null,"avatar":null},"content":"c",)"
+                     R"("timestamp":"2024-02-27T19:50:51.701000+00:00","edited_timestamp":null,)"
+                     R"("tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],)"
+                     R"("attachments":[],"embeds":[],"pinned":false,"type":0,)"
+                     R"("thread":{"id":"4","type":11,"member":{"id":"4","user_id":"3",)"
+                     R"("join_timestamp":"2024-02-27T19:50:51.701000+00:00","flags":0}}})";
+  auto m = decode<message>(json);
+  CAF_REQUIRE(m.ok());
+  CAF_REQUIRE(m->thread);
+  CAF_CHECK_EQUAL(m->thread->id.value(), 4u);
+  CAF_REQUIRE(m->thread->member);
+  CAF_CHECK_EQUAL(m->thread->member->user_id->value(), 3u);
+  CAF_CHECK(!m->poll);
+  CAF_CHECK(!m->interaction);
+  auto again = decode<message>(encode(*m));
+  CAF_REQUIRE(again.ok());
+  CAF_CHECK(*again == *m);
+  message copy = *m;
+  CAF_CHECK(copy == *m);
+  copy.thread->member->flags = 1; // the copy owns its own thread
+  CAF_CHECK_EQUAL(m->thread->member->flags, 0u);
 }
