@@ -28,6 +28,8 @@ namespace spectacles::models {
 template <class T>
 class nullable {
 public:
+  using value_type = T;
+
   nullable() = default;
   nullable(std::nullopt_t) {}
   nullable(T value) : value_(std::move(value)) {}
@@ -75,42 +77,6 @@ public:
 
 private:
   std::optional<T> value_;
-};
-
-/// A heap-held value with value semantics, for models that contain themselves
-/// (a message's `referenced_message` is a message).
-template <class T>
-class box {
-public:
-  box() : ptr_(std::make_unique<T>()) {}
-  box(T value) : ptr_(std::make_unique<T>(std::move(value))) {}
-  box(const box& other) : ptr_(std::make_unique<T>(*other.ptr_)) {}
-  box(box&&) noexcept = default;
-  box& operator=(const box& other) {
-    ptr_ = std::make_unique<T>(*other.ptr_);
-    return *this;
-  }
-  box& operator=(box&&) noexcept = default;
-
-  T& operator*() {
-    return *ptr_;
-  }
-  const T& operator*() const {
-    return *ptr_;
-  }
-  T* operator->() {
-    return ptr_.get();
-  }
-  const T* operator->() const {
-    return ptr_.get();
-  }
-
-  friend bool operator==(const box& a, const box& b) {
-    return *a.ptr_ == *b.ptr_;
-  }
-
-private:
-  std::unique_ptr<T> ptr_; // never null; a moved-from box is only assigned to or destroyed
 };
 
 /// An optional whose value lives on the heap: for large members that are usually absent (a
@@ -194,6 +160,18 @@ public:
 
 private:
   std::unique_ptr<T> ptr_;
+};
+
+/// A heap-held value that is always there, for models that contain themselves (a message's
+/// `referenced_message` is a message): a heap_optional engaged from construction on. A
+/// moved-from box is only assigned to or destroyed.
+template <class T>
+class box : public heap_optional<T> {
+public:
+  box() {
+    this->emplace();
+  }
+  box(T value) : heap_optional<T>(std::move(value)) {}
 };
 
 /// Converts to a default-initialised T: `opt.emplace(default_init<T>{})` builds a T in place

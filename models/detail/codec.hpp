@@ -193,24 +193,12 @@ struct is_nullable<nullable<T>> : std::true_type {};
 template <class T, class = void>
 struct codec;
 
-/// Engages `o` with a fresh T: default-initialised for models (see default_init), so a large
-/// model is not zeroed first; value-initialised for everything else.
-template <class T>
-T& emplace_fresh(std::optional<T>& o) {
-  if constexpr (described<T>)
-    return o.emplace(default_init<T>{});
-  else
-    return o.emplace();
-}
-template <class T>
-T& emplace_fresh(heap_optional<T>& o) {
-  if constexpr (described<T>)
-    return o.emplace(default_init<T>{});
-  else
-    return o.emplace();
-}
-template <class T>
-T& emplace_fresh(nullable<T>& o) {
+/// Engages `o` (a std::optional, heap_optional or nullable) with a fresh value: default-
+/// initialised for models (see default_init), so a large model is not zeroed first;
+/// value-initialised for everything else.
+template <class O>
+typename O::value_type& emplace_fresh(O& o) {
+  using T = typename O::value_type;
   if constexpr (described<T>)
     return o.emplace(default_init<T>{});
   else
