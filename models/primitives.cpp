@@ -78,8 +78,13 @@ constexpr int digit_at(uint64_t w, int i) {
   return static_cast<int>((w >> (8 * i)) & 0xF);
 }
 
-bool parse_canonical(std::string_view s, int& year, int& month, int& day, int& hour, int& minute,
-                     int& second, int64_t& micros) {
+// The fields of a date and time as written, before they are checked.
+struct civil_time {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int64_t micros = 0;
+};
+
+bool parse_canonical(std::string_view s, civil_time& t) {
   if constexpr (std::endian::native != std::endian::little)
     return false;
   if (s.size() != canonical_size)
@@ -98,49 +103,43 @@ bool parse_canonical(std::string_view s, int& year, int& month, int& day, int& h
   }
   if (bad != 0)
     return false;
-  year = digit_at(w[0], 0) * 1000 + digit_at(w[0], 1) * 100 + digit_at(w[0], 2) * 10
-         + digit_at(w[0], 3);
-  month = digit_at(w[0], 5) * 10 + digit_at(w[0], 6);
-  day = digit_at(w[1], 0) * 10 + digit_at(w[1], 1);
-  hour = digit_at(w[1], 3) * 10 + digit_at(w[1], 4);
-  minute = digit_at(w[1], 6) * 10 + digit_at(w[1], 7);
-  second = digit_at(w[2], 1) * 10 + digit_at(w[2], 2);
-  micros = digit_at(w[2], 4) * 100000 + digit_at(w[2], 5) * 10000 + digit_at(w[2], 6) * 1000
-           + digit_at(w[2], 7) * 100 + digit_at(w[3], 0) * 10 + digit_at(w[3], 1);
+  t.year = digit_at(w[0], 0) * 1000 + digit_at(w[0], 1) * 100 + digit_at(w[0], 2) * 10
+           + digit_at(w[0], 3);
+  t.month = digit_at(w[0], 5) * 10 + digit_at(w[0], 6);
+  t.day = digit_at(w[1], 0) * 10 + digit_at(w[1], 1);
+  t.hour = digit_at(w[1], 3) * 10 + digit_at(w[1], 4);
+  t.minute = digit_at(w[1], 6) * 10 + digit_at(w[1], 7);
+  t.second = digit_at(w[2], 1) * 10 + digit_at(w[2], 2);
+  t.micros = digit_at(w[2], 4) * 100000 + digit_at(w[2], 5) * 10000 + digit_at(w[2], 6) * 1000
+             + digit_at(w[2], 7) * 100 + digit_at(w[3], 0) * 10 + digit_at(w[3], 1);
   return true;
 }
 
-bool valid_civil(int year, int month, int day, int hour, int minute, int second) {
+// The instant `t` names at UTC offset `offset_s`, or nullopt when no such date exists.
+std::optional<timestamp> instant_of(const civil_time& t, int64_t offset_s) {
   static constexpr int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  return month >= 1 && month <= 12 && day >= 1
-         && day <= month_days[month - 1] + (month == 2 && leap(year) ? 1 : 0) && hour <= 23
-         && minute <= 59 && second <= 60;
+  if (t.month < 1 || t.month > 12 || t.day < 1
+      || t.day > month_days[t.month - 1] + (t.month == 2 && leap(t.year) ? 1 : 0) || t.hour > 23
+      || t.minute > 59 || t.second > 60)
+    return std::nullopt;
+  int64_t days
+    = days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
+  int64_t secs = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second - offset_s;
+  return timestamp{ secs * 1000000 + t.micros };
 }
 
 } // namespace
 
 std::optional<timestamp> timestamp::parse(std::string_view s) {
-  {
-    int year, month, day, hour, minute, second;
-    int64_t micros;
-    if (parse_canonical(s, year, month, day, hour, minute, second, micros)) {
-      if (!valid_civil(year, month, day, hour, minute, second))
-        return std::nullopt;
-      int64_t days
-        = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-      return timestamp{ (days * 86400 + hour * 3600 + minute * 60 + second) * 1000000 + micros };
-    }
-  }
-  int year, month, day, hour, minute, second;
-  if (!digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, month)
-      || s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
-      || !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':'
-      || !digits(s, 17, 2, second))
-    return std::nullopt;
-  if (!valid_civil(year, month, day, hour, minute, second))
+  civil_time t;
+  if (parse_canonical(s, t))
+    return instant_of(t, 0);
+  if (!digits(s, 0, 4, t.year) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, t.month)
+      || s[7] != '-' || !digits(s, 8, 2, t.day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
+      || !digits(s, 11, 2, t.hour) || s[13] != ':' || !digits(s, 14, 2, t.minute) || s[16] != ':'
+      || !digits(s, 17, 2, t.second))
     return std::nullopt;
   size_t pos = 19;
-  int64_t micros = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     size_t start = pos;
@@ -149,7 +148,7 @@ std::optional<timestamp> timestamp::parse(std::string_view s) {
     static constexpr int64_t scale[] = { 100000, 10000, 1000, 100, 10, 1 };
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
       if (pos - start < 6)
-        micros += (s[pos] - '0') * scale[pos - start];
+        t.micros += (s[pos] - '0') * scale[pos - start];
       ++pos;
     }
     if (pos == start)
@@ -171,9 +170,7 @@ std::optional<timestamp> timestamp::parse(std::string_view s) {
   }
   if (pos != s.size())
     return std::nullopt;
-  int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-  return timestamp{ secs * 1000000 + micros };
+  return instant_of(t, offset_s);
 }
 
 std::string timestamp::to_string() const {

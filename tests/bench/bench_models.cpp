@@ -125,6 +125,10 @@ void run(const std::string& label, const std::string& fixture) {
     bench::report_ratio(name, p.mbs, "MB/s", dom_row, p.baseline_mbs, p.ratio,
                         note + "; median of 21 batch pairs alternating with the DOM parse");
   };
+  // Measures `candidate` beside the DOM parse and reports it as row `name`.
+  auto measure_row = [&](const std::string& name, const std::string& note, auto&& candidate) {
+    row(name, measure_paired(text.size(), dom_parse, candidate), note);
+  };
 
   auto scan = measure_paired(text.size(), dom_parse, [&] {
     auto r = models::scan_envelope(text);
@@ -137,14 +141,11 @@ void run(const std::string& label, const std::string& fixture) {
       std::string("goal >= 2x DOM; kernel ")
         + (models::active_scan_kernel() == models::scan_kernel::avx2 ? "avx2" : "sse2"));
   // The baseline kernel on the same bytes, for the figure of what runtime dispatch buys.
-  row("models.envelope_scan_sse2." + label,
-      measure_paired(text.size(), dom_parse,
-                     [&] {
-                       auto r = models::scan_envelope_with(models::scan_kernel::sse2, text);
-                       if (!r || r->op != ref_op || r->s != ref_s || r->t != ref_t)
-                         die("sse2 scan disagrees with the DOM: " + r.error_message());
-                     }),
-      "the baseline kernel, forced");
+  measure_row("models.envelope_scan_sse2." + label, "the baseline kernel, forced", [&] {
+    auto r = models::scan_envelope_with(models::scan_kernel::sse2, text);
+    if (!r || r->op != ref_op || r->s != ref_s || r->t != ref_t)
+      die("sse2 scan disagrees with the DOM: " + r.error_message());
+  });
 
   auto env = models::scan_envelope(text);
   {
@@ -153,24 +154,19 @@ void run(const std::string& label, const std::string& fixture) {
       die("decode failed: " + ev.error().message);
   }
   // The worker's step: typed decode of `d` (the shard already scanned the envelope).
-  row("models.full_decode." + label,
-      measure_paired(text.size(), dom_parse,
-                     [&] {
-                       auto ev = models::decode_event(env->t, env->d);
-                       if (!ev || models::event_name(*ev) != ref_t)
-                         die("decode disagrees with the DOM");
-                     }),
-      "decode_event(t, d) to typed structs; goal >= 0.5x DOM");
+  measure_row("models.full_decode." + label,
+              "decode_event(t, d) to typed structs; goal >= 0.5x DOM", [&] {
+                auto ev = models::decode_event(env->t, env->d);
+                if (!ev || models::event_name(*ev) != ref_t)
+                  die("decode disagrees with the DOM");
+              });
   // Both steps in one process, for a reader who wants the end-to-end figure.
-  row("models.scan_and_decode." + label,
-      measure_paired(text.size(), dom_parse,
-                     [&] {
-                       auto r = models::scan_envelope(text);
-                       auto ev = models::decode_event(r->t, r->d);
-                       if (!ev || models::event_name(*ev) != ref_t)
-                         die("decode disagrees with the DOM");
-                     }),
-      "scan_envelope + decode_event");
+  measure_row("models.scan_and_decode." + label, "scan_envelope + decode_event", [&] {
+    auto r = models::scan_envelope(text);
+    auto ev = models::decode_event(r->t, r->d);
+    if (!ev || models::event_name(*ev) != ref_t)
+      die("decode disagrees with the DOM");
+  });
 }
 
 } // namespace
