@@ -50,10 +50,12 @@ bool leap(int y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-// The form Discord writes every timestamp in, "2024-02-27T19:50:51.701000+00:00", checked
-// and read eight bytes at a time: a byte-by-byte parse was two dozen branches per timestamp,
-// and a message carries several. Anything else (no fraction, other offsets, 'Z') takes the
-// general parser below, which accepts this form too and must agree with it.
+// The form Discord writes every timestamp in, "2024-02-27T19:50:51.701000+00:00" in 1970..2099,
+// checked and read eight bytes at a time straight to an instant: the general parser below
+// spends two dozen branches and a calendar conversion by eras on it, and a message carries
+// several. Anything else (no fraction, another offset, 'Z', another century, a date that does
+// not exist) falls through to the general parser, which accepts this form too, so the two are
+// separate implementations that must agree (tests/models/primitives.cpp).
 struct canonical_word {
   uint64_t digits; // 0xFF in the bytes that must be digits
   uint64_t fixed;  // the other bytes, as they must be
@@ -68,14 +70,68 @@ constexpr canonical_word canonical_layout(const char* pattern) {
   }
   return w;
 }
-constexpr canonical_word canonical[4]
-  = { canonical_layout("dddd-dd-"), canonical_layout("ddTdd:dd"), canonical_layout(":dd.dddd"),
-      canonical_layout("dd+00:00") };
 constexpr size_t canonical_size = 32;
 
-// Digit byte i of `w` (little-endian: byte 0 is the first character), as a number.
-constexpr int digit_at(uint64_t w, int i) {
-  return static_cast<int>((w >> (8 * i)) & 0xF);
+// Nonzero when `w` does not match the layout: a fixed byte differs, or a digit byte is not
+// 0x30..0x39 (high nibble 3, and adding 6 does not carry out of it).
+constexpr uint64_t layout_mismatch(uint64_t w, canonical_word layout) {
+  uint64_t d = w & layout.digits;
+  uint64_t nibble_high = 0x3030303030303030ull & layout.digits;
+  return ((w & ~layout.digits) ^ layout.fixed) | ((d & 0xF0F0F0F0F0F0F0F0ull) ^ nibble_high)
+         | (((d + (0x0606060606060606ull & layout.digits)) & 0xF0F0F0F0F0F0F0F0ull) ^ nibble_high);
+}
+
+// Every pair of adjacent digit bytes of `w` as a number: byte i of the result is
+// 10 * digit(i) + digit(i + 1) (little-endian: byte 0 is the first character) for any i whose
+// two bytes are digits. One multiply per word instead of a multiply-add per digit; no byte
+// carries into the next (15 * 10 + 15 < 256).
+constexpr uint64_t digit_pairs(uint64_t w) {
+  uint64_t v = w & 0x0F0F0F0F0F0F0F0Full;
+  return v * 10 + (v >> 8);
+}
+constexpr unsigned pair_at(uint64_t pairs, int i) {
+  return static_cast<unsigned>((pairs >> (8 * i)) & 0xFF);
+}
+
+bool parse_canonical(const char* s, int64_t& unix_us) {
+  if constexpr (std::endian::native != std::endian::little)
+    return false;
+  static constexpr canonical_word layout[4]
+    = { canonical_layout("dddd-dd-"), canonical_layout("ddTdd:dd"), canonical_layout(":dd.dddd"),
+        canonical_layout("dd+00:00") };
+  uint64_t w0, w1, w2, w3;
+  std::memcpy(&w0, s, 8);
+  std::memcpy(&w1, s + 8, 8);
+  std::memcpy(&w2, s + 16, 8);
+  std::memcpy(&w3, s + 24, 8);
+  if ((layout_mismatch(w0, layout[0]) | layout_mismatch(w1, layout[1])
+       | layout_mismatch(w2, layout[2]) | layout_mismatch(w3, layout[3]))
+      != 0)
+    return false;
+  uint64_t p0 = digit_pairs(w0);
+  uint64_t p1 = digit_pairs(w1);
+  uint64_t p2 = digit_pairs(w2);
+  uint64_t p3 = digit_pairs(w3);
+  unsigned year = pair_at(p0, 0) * 100 + pair_at(p0, 2);
+  unsigned month = pair_at(p0, 5);
+  unsigned day = pair_at(p1, 0);
+  unsigned hour = pair_at(p1, 3);
+  unsigned minute = pair_at(p1, 6);
+  unsigned second = pair_at(p2, 1);
+  unsigned micros = (pair_at(p2, 4) * 100 + pair_at(p2, 6)) * 100 + pair_at(p3, 0);
+  // In 1970..2099 every fourth year is a leap year (2000 is one).
+  static constexpr uint8_t month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  static constexpr uint16_t month_start[]
+    = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+  unsigned leap = (year & 3) == 0 ? 1 : 0;
+  if (year - 1970 > 129 || month - 1 > 11
+      || day - 1 >= month_days[month - 1] + (month == 2 ? leap : 0) || hour > 23 || minute > 59
+      || second > 60)
+    return false;
+  int64_t days = int64_t{ year - 1970 } * 365 + ((year - 1969) >> 2) + month_start[month - 1]
+                 + (month > 2 ? leap : 0) + day - 1;
+  unix_us = ((days * 24 + hour) * 3600 + minute * 60 + second) * 1000000 + micros;
+  return true;
 }
 
 // The fields of a date and time as written, before they are checked.
@@ -84,61 +140,39 @@ struct civil_time {
   int64_t micros = 0;
 };
 
-bool parse_canonical(std::string_view s, civil_time& t) {
-  if constexpr (std::endian::native != std::endian::little)
-    return false;
-  if (s.size() != canonical_size)
-    return false;
-  uint64_t w[4];
-  std::memcpy(w, s.data(), sizeof(w));
-  uint64_t bad = 0;
-  for (int i = 0; i < 4; ++i) {
-    uint64_t d = w[i] & canonical[i].digits;
-    uint64_t nibble_high = 0x3030303030303030ull & canonical[i].digits;
-    // A digit byte is 0x30..0x39: high nibble 3, and adding 6 does not carry out of it.
-    bad |= ((w[i] & ~canonical[i].digits) ^ canonical[i].fixed)
-           | ((d & 0xF0F0F0F0F0F0F0F0ull) ^ nibble_high)
-           | (((d + (0x0606060606060606ull & canonical[i].digits)) & 0xF0F0F0F0F0F0F0F0ull)
-              ^ nibble_high);
-  }
-  if (bad != 0)
-    return false;
-  t.year = digit_at(w[0], 0) * 1000 + digit_at(w[0], 1) * 100 + digit_at(w[0], 2) * 10
-           + digit_at(w[0], 3);
-  t.month = digit_at(w[0], 5) * 10 + digit_at(w[0], 6);
-  t.day = digit_at(w[1], 0) * 10 + digit_at(w[1], 1);
-  t.hour = digit_at(w[1], 3) * 10 + digit_at(w[1], 4);
-  t.minute = digit_at(w[1], 6) * 10 + digit_at(w[1], 7);
-  t.second = digit_at(w[2], 1) * 10 + digit_at(w[2], 2);
-  t.micros = digit_at(w[2], 4) * 100000 + digit_at(w[2], 5) * 10000 + digit_at(w[2], 6) * 1000
-             + digit_at(w[2], 7) * 100 + digit_at(w[3], 0) * 10 + digit_at(w[3], 1);
-  return true;
-}
-
-// The instant `t` names at UTC offset `offset_s`, or nullopt when no such date exists.
-std::optional<timestamp> instant_of(const civil_time& t, int64_t offset_s) {
+// The instant `t` names at UTC offset `offset_s` in µs since the epoch; false when no such
+// date exists.
+bool instant_of(const civil_time& t, int64_t offset_s, int64_t& unix_us) {
   static constexpr int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
   if (t.month < 1 || t.month > 12 || t.day < 1
       || t.day > month_days[t.month - 1] + (t.month == 2 && leap(t.year) ? 1 : 0) || t.hour > 23
       || t.minute > 59 || t.second > 60)
-    return std::nullopt;
+    return false;
   int64_t days
     = days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
   int64_t secs = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second - offset_s;
-  return timestamp{ secs * 1000000 + t.micros };
+  unix_us = secs * 1000000 + t.micros;
+  return true;
 }
 
 } // namespace
 
 std::optional<timestamp> timestamp::parse(std::string_view s) {
+  timestamp t;
+  if (!parse(s, t))
+    return std::nullopt;
+  return t;
+}
+
+bool timestamp::parse(std::string_view s, timestamp& out) {
+  if (s.size() == canonical_size && parse_canonical(s.data(), out.unix_us_))
+    return true;
   civil_time t;
-  if (parse_canonical(s, t))
-    return instant_of(t, 0);
   if (!digits(s, 0, 4, t.year) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, t.month)
       || s[7] != '-' || !digits(s, 8, 2, t.day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
       || !digits(s, 11, 2, t.hour) || s[13] != ':' || !digits(s, 14, 2, t.minute) || s[16] != ':'
       || !digits(s, 17, 2, t.second))
-    return std::nullopt;
+    return false;
   size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
@@ -152,7 +186,7 @@ std::optional<timestamp> timestamp::parse(std::string_view s) {
       ++pos;
     }
     if (pos == start)
-      return std::nullopt;
+      return false;
   }
   int64_t offset_s = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
@@ -162,15 +196,15 @@ std::optional<timestamp> timestamp::parse(std::string_view s) {
     bool colon = pos + 3 < s.size() && s[pos + 3] == ':';
     if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + (colon ? 4 : 3), 2, om) || oh > 23
         || om > 59)
-      return std::nullopt;
+      return false;
     offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
     pos += colon ? 6 : 5;
   } else {
-    return std::nullopt; // Discord always sends an offset; a local time would be ambiguous
+    return false; // Discord always sends an offset; a local time would be ambiguous
   }
   if (pos != s.size())
-    return std::nullopt;
-  return instant_of(t, offset_s);
+    return false;
+  return instant_of(t, offset_s, out.unix_us_);
 }
 
 std::string timestamp::to_string() const {

@@ -27,6 +27,9 @@ public:
   /// Accepts "2020-07-14T13:02:12.171000+00:00", "2020-07-14T13:02:12Z",
   /// "2020-07-14 13:02:12.1-05:30"; nullopt for anything else.
   static std::optional<timestamp> parse(std::string_view text);
+  /// The same, into `out`; false (and `out` untouched) for anything else (the decoders' form,
+  /// see snowflake::parse).
+  static bool parse(std::string_view text, timestamp& out);
 
   constexpr int64_t unix_us() const {
     return unix_us_;

@@ -218,20 +218,17 @@ parse_buffer& thread_parse_buffer() {
 
 bool codec<timestamp>::decode(node e, timestamp& out, decode_ctx& c) {
   std::string_view sv;
-  if (c.get_string(e, sv)) {
-    if (auto t = timestamp::parse(sv)) {
-      out = *t;
-      return true;
-    }
-  }
+  if (c.get_string(e, sv) && timestamp::parse(sv, out))
+    return true;
   return fail(c, "an ISO 8601 timestamp", e);
 }
 
 bool codec<permissions>::decode(node e, permissions& out, decode_ctx& c) {
   std::string_view sv;
   if (c.get_string(e, sv)) {
-    if (auto bits = snowflake::parse(sv)) { // same grammar: a decimal uint64
-      out = permissions{ bits->value() };
+    snowflake bits;
+    if (snowflake::parse(sv, bits)) { // same grammar: a decimal uint64
+      out = permissions{ bits.value() };
       return true;
     }
   } else {

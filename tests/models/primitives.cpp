@@ -7,6 +7,7 @@
 #define CAF_SUITE models.primitives
 #include "caf/test/unit_test.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -41,8 +42,9 @@ CAF_TEST(the form Discord writes reads the same as every other spelling of the i
   CAF_CHECK_EQUAL(us_of(timestamp::parse("2024-02-27T21:20:51.701000+01:30")), t->unix_us());
   CAF_CHECK_EQUAL(us_of(timestamp::parse("2024-02-27 19:50:51.7010009+00:00")), t->unix_us());
 
-  // Random instants over four centuries: the 32-character form (the fast path) against the
-  // same instant written with 'Z' and with a "+0000" offset (the general parser).
+  // Random instants over four centuries: the 32-character form (the fast path, for 1970..2099)
+  // against the same instant written with 'Z' and with a "+0000" offset (the general parser),
+  // and all three against the standard library's calendar.
   std::mt19937 rng{ 20261202 };
   for (int i = 0; i < 20000; ++i) {
     int y = std::uniform_int_distribution<int>{ 1900, 2300 }(rng);
@@ -58,9 +60,43 @@ CAF_TEST(the form Discord writes reads the same as every other spelling of the i
     CAF_REQUIRE(fast && z && plain);
     if (fast->unix_us() != z->unix_us() || fast->unix_us() != plain->unix_us())
       CAF_FAIL("the two parsers disagree on " << stamp(y, mo, d, h, mi, s, us, "+00:00"));
+    using namespace std::chrono;
+    auto day = sys_days{ year{ y } / month{ static_cast<unsigned>(mo) }
+                         / std::chrono::day{ static_cast<unsigned>(d) } };
+    auto expected = duration_cast<microseconds>(day.time_since_epoch() + hours{ h } + minutes{ mi }
+                                                + seconds{ s })
+                    + microseconds{ us };
+    if (fast->unix_us() != expected.count())
+      CAF_FAIL("the calendar disagrees on " << stamp(y, mo, d, h, mi, s, us, "+00:00"));
     if (timestamp::parse(fast->to_string()) != fast)
       CAF_FAIL("to_string does not read back for " << fast->to_string());
   }
+}
+
+// The fast path's own calendar (1970..2099, every fourth year a leap year) day by day, across
+// both ends of its range and every month end, against the standard library's.
+CAF_TEST(every day from 1969 to 2100 reads as the standard calendar says) {
+  using namespace std::chrono;
+  size_t failures = 0;
+  for (sys_days day = sys_days{ 1969y / December / 1 }; day < sys_days{ 2100y / March / 31 };
+       day += days{ 1 }) {
+    year_month_day ymd{ day };
+    auto text = stamp(static_cast<int>(ymd.year()), static_cast<int>(unsigned(ymd.month())),
+                      static_cast<int>(unsigned(ymd.day())), 23, 59, 59, 999999, "+00:00");
+    auto expected = duration_cast<microseconds>(day.time_since_epoch() + hours{ 24 }).count() - 1;
+    auto got = timestamp::parse(text);
+    if (!got || got->unix_us() != expected) {
+      if (++failures < 5)
+        CAF_MESSAGE("wrong instant for " << text << ": " << us_of(got));
+    }
+  }
+  CAF_CHECK_EQUAL(failures, 0u);
+  CAF_CHECK(!timestamp::parse("2100-02-29T00:00:00.000000+00:00")); // not a leap year
+  CAF_CHECK(!timestamp::parse("1969-02-29T00:00:00.000000+00:00"));
+  CAF_CHECK_EQUAL(us_of(timestamp::parse("1970-01-01T00:00:00.000000+00:00")), int64_t{ 0 });
+  timestamp kept{ 42 };
+  CAF_CHECK(!timestamp::parse("2024-02-30T00:00:00.000000+00:00", kept));
+  CAF_CHECK_EQUAL(kept.unix_us(), int64_t{ 42 }); // a refused text leaves the target alone
 }
 
 CAF_TEST(dates that do not exist and malformed text are refused in the form Discord writes) {

@@ -28,6 +28,12 @@ CAF_TEST(the largest id survives and junk is refused) {
   CAF_CHECK(!snowflake::parse("-1"));
   CAF_CHECK(!snowflake::parse("12a"));
   CAF_CHECK(!snowflake::parse(""));
+  snowflake kept{ 7 };
+  CAF_CHECK(!snowflake::parse("1844674407370955161x", kept));
+  CAF_CHECK(!snowflake::parse("99999999999999999999", kept));
+  CAF_CHECK_EQUAL(kept.value(), 7u); // a refused text leaves the target alone
+  CAF_CHECK(snowflake::parse("80351110224678912", kept));
+  CAF_CHECK_EQUAL(kept.value(), 80351110224678912u);
 }
 
 // parse reads digits eight at a time; it must accept exactly what from_chars accepts as a whole
