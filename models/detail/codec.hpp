@@ -316,10 +316,8 @@ struct codec<snowflake> {
     // IDs are strings, but ones we sent may come back as integers (PROTOCOL.md §1.19).
     std::string_view sv;
     if (c.get_string(e, sv)) {
-      if (auto id = snowflake::parse(sv)) {
-        out = *id;
+      if (snowflake::parse(sv, out))
         return true;
-      }
       return fail(c, "a snowflake string", e);
     }
     uint64_t v = 0;
@@ -480,7 +478,8 @@ struct codec<std::vector<T>> {
     out.reserve(c.count_hint(e));
     size_t i = 0;
     const size_t end = c.close_of(e);
-    for (node item{ e.at + 1 }; item.at < end; item.at = c.after(item)) {
+    for (node item{ e.at + 1 }; item.at < end;) {
+      const size_t next = c.after(item); // before the decode, as for an object's keys
       T* slot;
       if constexpr (described<T>)
         slot = &out.emplace_back(default_init<T>{});
@@ -491,6 +490,7 @@ struct codec<std::vector<T>> {
         return false;
       }
       ++i;
+      item.at = next;
     }
     return true;
   }
@@ -719,18 +719,22 @@ struct codec<T> {
     const auto& table = field_table<T>::get();
     const size_t end = c.close_of(e);
     size_t prev = table.size;
-    for (node key_node{ e.at + 1 }; key_node.at < end;
-         key_node.at = c.after(node{ key_node.at + 1 })) {
-      std::string_view key = c.string_at(key_node);
+    // The next key's position is taken from the tape before this value is decoded: read after
+    // the call, it waited for the position to come back from the stack, and every key of an
+    // object waited in turn for the one before.
+    for (node key_node{ e.at + 1 }; key_node.at < end;) {
       node val{ key_node.at + 1 };
+      const size_t next = c.after(val);
+      std::string_view key = c.string_at(key_node);
       size_t i = table.find_after(prev, key);
-      if (i == table.size)
-        continue; // unknown fields are ignored (LESSONS.md § Models)
-      if (!table.decoders[i](val, out, c)) {
-        prepend_key(c, key);
-        return false;
+      if (i != table.size) { // unknown fields are ignored (LESSONS.md § Models)
+        if (!table.decoders[i](val, out, c)) {
+          prepend_key(c, key);
+          return false;
+        }
+        prev = i;
       }
-      prev = i;
+      key_node.at = next;
     }
     return true;
   }
