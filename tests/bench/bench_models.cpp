@@ -39,6 +39,40 @@ std::string first_envelope(const std::string& array_text) {
   return {};
 }
 
+// The least any decode that keeps the values must do after the DOM parse: visit every value
+// once and copy each string value out (into strings reused from call to call, so nothing is
+// allocated; keys are only looked at). A reference for the full decode figure, not a goal.
+struct traversal {
+  std::vector<std::string> strings;
+  size_t used = 0;
+  uint64_t numbers = 0;
+
+  void visit(simdjson::dom::element e) {
+    switch (e.type()) {
+      case simdjson::dom::element_type::OBJECT:
+        for (auto field : simdjson::dom::object(e)) {
+          numbers += field.key.size();
+          visit(field.value);
+        }
+        break;
+      case simdjson::dom::element_type::ARRAY:
+        for (auto item : simdjson::dom::array(e))
+          visit(item);
+        break;
+      case simdjson::dom::element_type::STRING: {
+        std::string_view sv = e.get_string().value_unsafe();
+        if (used == strings.size())
+          strings.emplace_back();
+        strings[used++].assign(sv.data(), sv.size());
+        break;
+      }
+      case simdjson::dom::element_type::INT64:
+      case simdjson::dom::element_type::UINT64: numbers += e.get_uint64().value_unsafe(); break;
+      default: ++numbers; break;
+    }
+  }
+};
+
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "bench_models: %s\n", what.c_str());
   std::exit(1);
@@ -159,6 +193,28 @@ void run(const std::string& label, const std::string& fixture) {
                 auto ev = models::decode_event(env->t, env->d);
                 if (!ev || models::event_name(*ev) != ref_t)
                   die("decode disagrees with the DOM");
+              });
+  // The floor under the full decode figure (see `traversal`): the DOM parse of `d` plus one
+  // visit of every value, copying each string value.
+  const simdjson::padded_string d_text{ env->d };
+  traversal walk;
+  size_t ref_strings = 0;
+  {
+    simdjson::dom::element d_root;
+    if (dom.parse(d_text).get(d_root))
+      die("DOM parse of d failed for " + fixture);
+    walk.visit(d_root);
+    ref_strings = walk.used;
+  }
+  measure_row("models.dom_traversal." + label,
+              "DOM parse of d + visit every value, copy each string value (reference)", [&] {
+                simdjson::dom::element d_root;
+                if (dom.parse(d_text).get(d_root))
+                  die("DOM parse of d failed");
+                walk.used = 0;
+                walk.visit(d_root);
+                if (walk.used != ref_strings)
+                  die("traversal disagrees with itself");
               });
   // Both steps in one process, for a reader who wants the end-to-end figure.
   measure_row("models.scan_and_decode." + label, "scan_envelope + decode_event", [&] {
