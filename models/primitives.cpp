@@ -50,6 +50,9 @@ bool leap(int y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+// Days in each month of a common year.
+constexpr int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
 // The form Discord writes every timestamp in, "2024-02-27T19:50:51.701000+00:00" in 1970..2099,
 // checked and read eight bytes at a time straight to an instant: the general parser below
 // spends two dozen branches and a calendar conversion by eras on it, and a message carries
@@ -120,13 +123,12 @@ bool parse_canonical(const char* s, int64_t& unix_us) {
   unsigned second = pair_at(p2, 1);
   unsigned micros = (pair_at(p2, 4) * 100 + pair_at(p2, 6)) * 100 + pair_at(p3, 0);
   // In 1970..2099 every fourth year is a leap year (2000 is one).
-  static constexpr uint8_t month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
   static constexpr uint16_t month_start[]
     = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
   unsigned leap = (year & 3) == 0 ? 1 : 0;
   if (year - 1970 > 129 || month - 1 > 11
-      || day - 1 >= month_days[month - 1] + (month == 2 ? leap : 0) || hour > 23 || minute > 59
-      || second > 60)
+      || day - 1 >= unsigned(month_days[month - 1]) + (month == 2 ? leap : 0) || hour > 23
+      || minute > 59 || second > 60)
     return false;
   int64_t days = int64_t{ year - 1970 } * 365 + ((year - 1969) >> 2) + month_start[month - 1]
                  + (month > 2 ? leap : 0) + day - 1;
@@ -143,7 +145,6 @@ struct civil_time {
 // The instant `t` names at UTC offset `offset_s` in µs since the epoch; false when no such
 // date exists.
 bool instant_of(const civil_time& t, int64_t offset_s, int64_t& unix_us) {
-  static constexpr int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
   if (t.month < 1 || t.month > 12 || t.day < 1
       || t.day > month_days[t.month - 1] + (t.month == 2 && leap(t.year) ? 1 : 0) || t.hour > 23
       || t.minute > 59 || t.second > 60)

@@ -76,7 +76,8 @@ private:
 };
 
 // Inline: the decoder and the envelope scan parse an id for every one they meet.
-// Eight ASCII digits at `p` -> their value, or false when any byte is not a digit. SWAR: a
+// Eight ASCII digits (at `p`, or in a word whose lowest byte is the first) -> their value, or
+// false when any byte is not a digit. SWAR: a
 // digit loop is a chain of 18 dependent multiply-adds per id, and every id the decoder meets
 // comes through here.
 inline bool snowflake::eight_digits_word(uint64_t v, uint64_t& out) {

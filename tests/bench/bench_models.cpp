@@ -199,22 +199,18 @@ void run(const std::string& label, const std::string& fixture, size_t index = 0)
   // visit of every value, copying each string value.
   const simdjson::padded_string d_text{ env->d };
   traversal walk;
-  size_t ref_strings = 0;
-  {
+  auto traverse = [&] { // the number of string values copied
     simdjson::dom::element d_root;
     if (dom.parse(d_text).get(d_root))
       die("DOM parse of d failed for " + fixture);
+    walk.used = 0;
     walk.visit(d_root);
-    ref_strings = walk.used;
-  }
+    return walk.used;
+  };
+  const size_t ref_strings = traverse();
   measure_row("models.dom_traversal." + label,
               "DOM parse of d + visit every value, copy each string value (reference)", [&] {
-                simdjson::dom::element d_root;
-                if (dom.parse(d_text).get(d_root))
-                  die("DOM parse of d failed");
-                walk.used = 0;
-                walk.visit(d_root);
-                if (walk.used != ref_strings)
+                if (traverse() != ref_strings)
                   die("traversal disagrees with itself");
               });
   // Both steps in one process, for a reader who wants the end-to-end figure.
