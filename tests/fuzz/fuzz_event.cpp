@@ -2,6 +2,11 @@
 // anything that decodes, encode it and decode again (the result must decode and compare equal).
 // Input: a gateway envelope; when it is not one, the bytes are tried as MESSAGE_CREATE's and
 // GUILD_CREATE's `d` so the decoders see arbitrary JSON too.
+//
+// Each decode is also done by the two decoders alone (models/detail/codec.hpp): whatever the
+// direct decoder accepts, the DOM decoder must accept and decode to an equal value, and the
+// default route must give the DOM's answer (the same value, or the same error message).
+#include "models/detail/codec.hpp"
 #include "models/envelope.hpp"
 #include "models/events.hpp"
 
@@ -14,8 +19,22 @@ using namespace spectacles::models;
 
 namespace {
 
-void round_trip(std::string_view name, std::string_view d) {
+result<dispatch> decode_by(detail::decode_route route, std::string_view name, std::string_view d) {
+  detail::thread_decode_route() = route;
   auto ev = decode_event(name, d);
+  detail::thread_decode_route() = detail::decode_route::direct_then_dom;
+  return ev;
+}
+
+void round_trip(std::string_view name, std::string_view d) {
+  auto dom = decode_by(detail::decode_route::dom_only, name, d);
+  auto direct = decode_by(detail::decode_route::direct_only, name, d);
+  auto ev = decode_event(name, d);
+  if (direct && (!dom || !(*direct == *dom)))
+    std::abort(); // the direct decoder accepted what the DOM refuses, or read it differently
+  if (bool(ev) != bool(dom) || (ev && !(*ev == *dom))
+      || (!ev && ev.error().message != dom.error().message))
+    std::abort(); // the default route must answer as the DOM does
   if (!ev) {
     if (ev.error().message.empty())
       std::abort();
