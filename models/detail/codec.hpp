@@ -320,8 +320,8 @@ struct direct_ctx {
   /// parse here and the DOM reads it.
   bool get_token(node n, std::string_view& out) const {
     const char* p = at(n.at);
-    const char* q = at(n.at + 1) - 1;
-    if (*p != '"' || *q != '"' || q <= p)
+    const char* q = closing_quote(p, at(n.at + 1));
+    if (*p != '"' || q == nullptr)
       return false;
     out = { p + 1, static_cast<size_t>(q - p - 1) };
     return true;
@@ -334,6 +334,16 @@ struct direct_ctx {
   /// (a fraction or exponent, bad grammar, "-0", or more digits: left to the DOM).
   bool integer(node n, bool& negative, uint64_t& magnitude) const {
     const char* p = at(n.at);
+    // Most of Discord's numbers are one digit (types, flags, counts of zero).
+    auto d0 = static_cast<unsigned>(*p - '0');
+    if (d0 < 10 && static_cast<unsigned>(p[1] - '0') >= 10) {
+      negative = false;
+      magnitude = d0;
+      return ends_token(p + 1);
+    }
+    return long_integer(p, negative, magnitude);
+  }
+  bool long_integer(const char* p, bool& negative, uint64_t& magnitude) const {
     negative = *p == '-';
     p += negative ? 1 : 0;
     const char* digits = p;
@@ -393,15 +403,15 @@ struct direct_ctx {
     size_t k = e.at + 1;
     if (first(k) != '}') {
       for (;;) {
-        // The key runs to the quote just before the colon (Discord sends no whitespace
-        // there), and is taken as it is written: `f` must refuse a key with a backslash
-        // (see plain_key) unless it matched a name, which has none.
+        // The key runs to the quote just before the colon, and is taken as it is written:
+        // `f` must refuse a key with a backslash (see plain_key) unless it matched a name,
+        // which has none.
         const char* p = at(k);
         const char* colon = at(k + 1);
-        const char* q = colon - 1;
-        if (*p != '"' || *colon != ':' || *q != '"' || q == p)
-          return false; // whitespace before the colon: the DOM reads it
-        end = k + 2;    // a scalar value; a container moves `end` to its closing bracket
+        const char* q = closing_quote(p, colon);
+        if (*p != '"' || *colon != ':' || q == nullptr)
+          return false;
+        end = k + 2; // a scalar value; a container moves `end` to its closing bracket
         if (!f(std::string_view{ p + 1, static_cast<size_t>(q - p - 1) }, node{ k + 2 }))
           return false;
         k = end + 1;
@@ -439,6 +449,17 @@ struct direct_ctx {
     end = k;
     --depth;
     return true;
+  }
+  /// The closing quote of the string opening at `p`, found from the next structural `next`:
+  /// only whitespace can stand between them (anything else would be a structural itself).
+  /// nullptr when there is no quote there.
+  static const char* closing_quote(const char* p, const char* next) {
+    const char* q = next - 1;
+    if (*q == '"' && q > p) [[likely]] // compact JSON, as Discord sends it
+      return q;
+    while (q > p && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t'))
+      --q;
+    return *q == '"' && q > p ? q : nullptr;
   }
   /// Whether a key for_fields passed on is the same text unescaped (it has no backslash).
   static bool plain_key(std::string_view key) {
