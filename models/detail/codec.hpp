@@ -457,6 +457,9 @@ struct direct_ctx {
     const char* q = next - 1;
     if (*q == '"' && q > p) [[likely]] // compact JSON, as Discord sends it
       return q;
+    return quote_before_space(p, q);
+  }
+  [[gnu::cold, gnu::noinline]] static const char* quote_before_space(const char* p, const char* q) {
     while (q > p && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t'))
       --q;
     return *q == '"' && q > p ? q : nullptr;
@@ -1132,7 +1135,8 @@ struct field_table {
   }
 
   /// The index of the field named `key` when it follows field `prev` (`size`: the first key).
-  size_t find_after(size_t prev, std::string_view key) const {
+  // The guess is checked inline in the key loop; a miss calls out.
+  [[gnu::always_inline]] size_t find_after(size_t prev, std::string_view key) const {
     digest d = digest_of_key(key.data(), key.size());
     size_t guess = next[prev].load(std::memory_order_relaxed);
     if (guess != 0) {
@@ -1141,6 +1145,10 @@ struct field_table {
           && (d.len <= 16 || same_middle(names[guess - 1].data(), key.data(), d.len)))
         return guess - 1;
     }
+    return find_unguessed(prev, d, key);
+  }
+  [[gnu::noinline]] size_t find_unguessed(size_t prev, const digest& d,
+                                          std::string_view key) const {
     uint64_t packed = packed_short(d);
     if (packed != 0 && packed == unknown_after[prev].load(std::memory_order_relaxed))
       return size;
