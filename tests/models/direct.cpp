@@ -163,7 +163,7 @@ CAF_TEST(the direct path refuses every malformed document and the dom explains i
     u + R"(,:1})",  // a colon without a key
     u + R"(,"x"})", // a key without a value
     u + R"(,"x":})",
-    u + "," + std::string(1100, '[') + std::string(1100, ']') + "}", // too deep for the DOM
+    u + R"(,"x":)" + std::string(1100, '[') + std::string(1100, ']') + "}", // too deep for the DOM
     u + R"(,"bot":tru})", // the same faults in fields the model decodes
     u + R"(,"bot":truex})",
     u + R"(,"accent_color":01})",
@@ -206,7 +206,7 @@ CAF_TEST(a wrong type in a known field is refused and explained with its path) {
 
 CAF_TEST(what the direct path leaves to the dom still decodes) {
   // Valid JSON the direct decoder does not read itself: escaped keys, surrogate pairs, "-0",
-  // integers past 19 digits and fractions inside raw values.
+  // integers past 19 digits, fractions inside raw values, unknown values nested past 64.
   const std::vector<std::string> left = {
     R"({"\u0069d":"80351110224678912","username":"nelly"})",
     R"({"id":"80351110224678912","username":"smile \ud83d\ude00"})",
@@ -215,6 +215,7 @@ CAF_TEST(what the direct path leaves to the dom still decodes) {
     user_prefix + R"(,"x":[1.5e3,-0.25]})",
     user_prefix + R"(,"collectibles":{"nameplate":{"sku_id":"1","ratio":0.5}}})",
     R"({"id":"80351110224678912","username":"nelly","accent_color":16711680} )",
+    user_prefix + R"(,"x":)" + std::string(100, '[') + std::string(100, ']') + "}",
   };
   for (auto& json : left) {
     auto a = decode_all<user>(json);
@@ -244,6 +245,7 @@ CAF_TEST(the direct path decodes escapes numbers and raw values as the dom does)
     user_prefix + R"(,"x":1.5,"y":-2e-3,"z":1E+2})",
     user_prefix + R"(,"collectibles":{"nameplate":{"sku_id":"1","label":"a\u00e9\"","n":[1,-2]}}})",
     user_prefix + R"(,"collectibles":"a\tb"})",
+    user_prefix + R"(,"collectibles":{"k\n":["\b\f\u0001\u001f\u007f\u2028/\/",-1,{}]}})",
     user_prefix + R"(,"collectibles":-12})",
   };
   for (auto& json : own) {
