@@ -15,9 +15,7 @@
 #include "models/guild.hpp"
 #include "models/message.hpp"
 #include "models/user.hpp"
-
-#include <fstream>
-#include <sstream>
+#include "tests/net/fixtures.hpp"
 
 using namespace spectacles::models;
 using detail::decode_route;
@@ -25,10 +23,7 @@ using detail::decode_route;
 namespace {
 
 std::string read_fixture(const std::string& name) {
-  std::ifstream f{ std::string(SPECTACLES_FIXTURES_DIR) + "/discord-captures/" + name };
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return spectacles::net::testing::read_fixture("discord-captures/" + name);
 }
 
 // Runs `f` with this thread's decoder route set to `route`.
